@@ -1,0 +1,1 @@
+"""The specification as data: schemas, errata, requirement catalog, validators."""
