@@ -1,0 +1,60 @@
+"""Bodies as readable text of bounded size: JSON pretty-printed, pictures summarised, bytes described."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_BODY_CHARS = 4000
+MAX_STRING_CHARS = 120  # longer JSON strings are mostly base64 pictures or features
+
+
+def _shorten_strings(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
+        return f"{value[:60]}…<{len(value)} characters>"
+    if isinstance(value, dict):
+        return {key: _shorten_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shorten_strings(item) for item in value]
+    return value
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\n… ({len(text) - limit} more characters)"
+
+
+def preview_json(value: Any, limit: int = MAX_BODY_CHARS) -> str:
+    """Pretty-print a decoded JSON value with long strings shortened and the whole clipped to `limit`."""
+    try:
+        text = json.dumps(_shorten_strings(value), indent=2, ensure_ascii=False, sort_keys=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return _clip(text, limit)
+
+
+def describe_bytes(body: bytes, content_type: str | None) -> str:
+    """One line for a body that is not text: size, type, first bytes."""
+    head = body[:8].hex(" ")
+    kind = f", {content_type}" if content_type else ""
+    return f"<{len(body)} bytes of binary data{kind}, starts {head}>"
+
+
+def preview_body(body: bytes | None, content_type: str | None, limit: int = MAX_BODY_CHARS) -> str:
+    """Readable text for any body: empty, JSON, other text or binary."""
+    if not body:
+        return "<empty body>"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return describe_bytes(body, content_type)
+    if "\x00" in text:
+        return describe_bytes(body, content_type)
+    stripped = text.lstrip()
+    if stripped[:1] in {"{", "["}:
+        try:
+            return preview_json(json.loads(text), limit)
+        except (ValueError, RecursionError):
+            pass
+    return _clip(text, limit)

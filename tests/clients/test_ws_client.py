@@ -1,0 +1,84 @@
+"""RecordingWebSocket: transcript of every frame, bounded waits, failures that carry the transcript."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from conformance.clients.exchange import WsDirection
+from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.clients.ws_client import RecordingWebSocket
+
+
+def _ws_url(app_url: str) -> str:
+    return app_url.replace("http://", "ws://") + "/ws"
+
+
+def test_text_binary_and_json_are_recorded_in_order(app_url: str) -> None:
+    with RecordingWebSocket(_ws_url(app_url), recv_timeout=5) as ws:
+        ws.send_json({"need_face": 1, "event_list": ["d1"]})
+        assert ws.recv_json() == {"need_face": 1, "event_list": ["d1"]}
+        ws.send_binary(b"\x00\x01\x02")
+        message = ws.recv()
+        assert message is not None and message.opcode == "binary" and message.data == b"\x00\x01\x02"
+    frames = ws.transcript.frames
+    assert [(f.direction, f.opcode) for f in frames] == [
+        (WsDirection.EVENT, "connect"),
+        (WsDirection.SENT, "text"),
+        (WsDirection.RECEIVED, "text"),
+        (WsDirection.SENT, "binary"),
+        (WsDirection.RECEIVED, "binary"),
+        (WsDirection.EVENT, "close"),
+    ]
+    assert frames[3].size == 3 and frames[3].text is None
+    assert all(earlier.at <= later.at for earlier, later in itertools.pairwise(frames))
+
+
+def test_silence_times_out_and_is_recorded(app_url: str) -> None:
+    with RecordingWebSocket(_ws_url(app_url)) as ws:
+        ws.send_text("silence")
+        assert ws.recv(timeout=0.2) is None
+        assert ws.recv_json(timeout=0.1) is None
+    timeouts = [frame for frame in ws.transcript.frames if frame.opcode == "timeout"]
+    assert [frame.text for frame in timeouts] == ["no frame within 0.2 s", "no frame within 0.1 s"]
+
+
+def test_non_json_text_is_a_schema_failure_with_transcript(app_url: str) -> None:
+    with RecordingWebSocket(_ws_url(app_url), recv_timeout=5) as ws:
+        ws.send_text("garbage")
+        with pytest.raises(ConformanceFailure) as info:
+            ws.recv_json()
+    assert info.value.category is FailureCategory.SCHEMA
+    assert "received text    not json {" in str(info.value)
+
+
+def test_refused_connect_is_a_transport_failure(closed_port: int) -> None:
+    ws = RecordingWebSocket(f"ws://127.0.0.1:{closed_port}/ws", connect_timeout=2)
+    with pytest.raises(ConformanceFailure) as info:
+        ws.connect()
+    assert info.value.category is FailureCategory.TRANSPORT
+    assert "connect failed: connection refused" in str(info.value)
+
+
+def test_silent_server_connect_times_out(silent_port: int) -> None:
+    ws = RecordingWebSocket(f"ws://127.0.0.1:{silent_port}/ws", connect_timeout=0.3)
+    with pytest.raises(ConformanceFailure) as info:
+        ws.connect()
+    assert "timed out after 0.3 s" in str(info.value)
+
+
+def test_use_before_connect_is_a_harness_failure() -> None:
+    with pytest.raises(ConformanceFailure) as info:
+        RecordingWebSocket("ws://127.0.0.1:1/ws").send_text("x")
+    assert info.value.category is FailureCategory.HARNESS
+
+
+def test_transcript_is_bounded(app_url: str) -> None:
+    with RecordingWebSocket(_ws_url(app_url), recv_timeout=5, max_frames=4) as ws:
+        for number in range(5):
+            ws.send_text(str(number))
+            ws.recv()
+    assert len(ws.transcript.frames) == 4
+    assert ws.transcript.dropped == 8  # connect + 10 frames + close = 12, 4 kept
+    assert "… 8 earlier entries dropped" in str(ConformanceFailure("t", exchanges=[ws.transcript]))
