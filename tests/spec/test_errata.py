@@ -180,3 +180,27 @@ def test_yaml_syntax_error_is_reported(tmp_path: Path) -> None:
     assert "invalid YAML" in str(info.value)
     assert info.value.line is not None
     assert info.value.line >= _line(text, "[unclosed")
+
+
+def test_every_schema_relaxation_is_annotated_with_a_lenient_alternative(registry: ErrataRegistry) -> None:
+    """An erratum that says lenient accepts more must change some schema node, or lenient means nothing."""
+    import json
+
+    from conformance.paths import JSON_SCHEMAS_DIR
+
+    lenient_ids: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "x-lenient" in node:
+                lenient_ids.update(node.get("x-errata", []))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in JSON_SCHEMAS_DIR.glob("*.json"):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    relaxed = {erratum.id for erratum in registry.with_schema_relaxation()}
+    assert relaxed <= lenient_ids, sorted(relaxed - lenient_ids)

@@ -1,0 +1,217 @@
+"""`sophon-conformance run`: preflight, run the suite under pytest, write reports/<run-id>/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from conformance.exit_codes import ExitCode
+from conformance.paths import PROJECT_ROOT, REPORTS_DIR
+from conformance.suite.options import default_ws_url
+from conformance.target.preflight import PreflightError, preflight
+from conformance.target.target import PROFILES, TargetConfig
+
+SUITE_DIR = Path(__file__).resolve().parent.parent / "suite" / "areas"
+PYTEST_TO_EXIT = {
+    0: ExitCode.OK,
+    1: ExitCode.CHECKS_FAILED,
+    2: ExitCode.INTERRUPTED,
+    4: ExitCode.USAGE_ERROR,
+    5: ExitCode.USAGE_ERROR,  # nothing selected: a -k/-m that matches no test
+}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the subcommand; arguments after `--` go to pytest unchanged."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run the conformance suite (default: against the embedded emulator)",
+        description="Run the conformance suite. Without --box-url the embedded emulator and upload receiver "
+        "start on free ports. Arguments after `--` pass through to pytest (-k, -m, -x).",
+    )
+    parser.add_argument("--box-url", help="HTTP base URL of a real box, e.g. http://192.168.1.180:5555")
+    parser.add_argument("--ws-url", help="WebSocket URL (default: the box host on port 5679)")
+    parser.add_argument("--control-url", help="emulator control plane URL (oracle tests skip without it)")
+    parser.add_argument("--version-url", help="firmware version URL (default: box host, port 8888)")
+    parser.add_argument("--receiver-bind", help="HOST:PORT for the upload receiver (default 127.0.0.1:0)")
+    parser.add_argument("--receiver-advertise-url", help="URL the box uploads to (default: the bind address)")
+    parser.add_argument("--username", help="log in to the box (reference v2-login)")
+    parser.add_argument("--password", help="password for --username")
+    parser.add_argument("--profile", choices=PROFILES, default="strict", help="reading of the documents")
+    parser.add_argument("--hypothesis-profile", choices=("gate", "deep"), default="gate")
+    parser.add_argument("-n", "--workers", default="0", help="pytest-xdist workers (a number or 'auto')")
+    parser.add_argument("--fault", action="append", default=[], help="turn on a named emulator fault")
+    parser.add_argument("--no-configure-upload", action="store_true", help="leave HistoryEventUrl alone")
+    parser.add_argument("--allow-writes", action="store_true", help="let writes_box tests change a real box")
+    parser.add_argument("--reports-dir", type=Path, default=REPORTS_DIR, help="where run folders go")
+    parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="-- then arguments for pytest")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the suite and report; returns an ExitCode."""
+    extra = list(args.pytest_args)
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    if args.workers != "auto" and not str(args.workers).isdigit():
+        print(f"sophon-conformance run: -n must be a number or 'auto', not {args.workers!r}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    target_name = "emulator"
+    if args.box_url:
+        try:
+            config = TargetConfig(
+                box_url=args.box_url,
+                ws_url=args.ws_url or default_ws_url(args.box_url),
+                control_url=args.control_url,
+                version_url=args.version_url,
+                profile=args.profile,
+                username=args.username,
+                password=args.password,
+            )
+        except ValueError as exc:
+            print(f"sophon-conformance run: {exc}", file=sys.stderr)
+            return ExitCode.USAGE_ERROR
+        try:
+            preflight(config)
+        except PreflightError as exc:
+            print(f"sophon-conformance run: {exc}", file=sys.stderr)
+            return exc.exit_code
+        target_name = config.name
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{target_name}"
+    run_dir = args.reports_dir / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    pytest_exit = _run_pytest(_pytest_argv(args, run_dir, extra))
+    stats = _read_json(run_dir / "stats.json")
+    exit_code = _exit_code(pytest_exit, stats)
+    summary = _summary(
+        args,
+        run_id=run_id,
+        run_dir=run_dir,
+        exit_code=exit_code,
+        stats=stats,
+        wall=time.monotonic() - started,
+    )
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    _point_latest(args.reports_dir, run_dir)
+    counts = summary["counts"]
+    print(
+        f"sophon-conformance run: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['errors']} errors, {counts['skipped']} skipped; "
+        f"HTTP exchanges: {summary['exchanges']}; wall {summary['wall_s']:.1f} s; exit {int(exit_code)}"
+    )
+    print(run_dir)
+    return exit_code
+
+
+def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> list[str]:
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(SUITE_DIR),
+        "--conformance",
+        f"--rootdir={PROJECT_ROOT}",
+        f"--junitxml={run_dir / 'junit.xml'}",
+        f"--alluredir={run_dir / 'allure-results'}",
+        f"--conformance-stats={run_dir / 'stats.json'}",
+        f"--profile={args.profile}",
+        f"--hypothesis-profile={args.hypothesis_profile}",
+    ]
+    if args.workers != "0":
+        argv += ["-n", str(args.workers)]
+    for flag in (
+        "box_url",
+        "ws_url",
+        "control_url",
+        "version_url",
+        "receiver_bind",
+        "receiver_advertise_url",
+    ):
+        value = getattr(args, flag)
+        if value:
+            argv.append(f"--{flag.replace('_', '-')}={value}")
+    if args.username:
+        argv += [f"--username={args.username}", f"--password={args.password or ''}"]
+    argv += [f"--emulator-fault={name}" for name in args.fault]
+    if args.no_configure_upload:
+        argv.append("--no-configure-upload")
+    if args.allow_writes:
+        argv.append("--allow-writes")
+    return argv + extra
+
+
+def _run_pytest(argv: list[str]) -> int:
+    """pytest in a child process, so each run starts clean (plugins, Hypothesis state, servers)."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(argv, cwd=PROJECT_ROOT, env=env, check=False).returncode
+
+
+def _exit_code(pytest_exit: int, stats: dict[str, Any]) -> ExitCode:
+    if stats.get("outcome") == "box_unreachable":
+        return ExitCode.BOX_UNREACHABLE
+    if stats.get("outcome") == "preflight_failed":
+        return ExitCode(int(stats.get("exit_code", ExitCode.USAGE_ERROR)))
+    return PYTEST_TO_EXIT.get(pytest_exit, ExitCode.HARNESS_ERROR)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _junit_counts(path: Path) -> dict[str, int]:
+    counts = {"tests": 0, "passed": 0, "failed": 0, "errors": 0, "skipped": 0}
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return counts
+    for suite in root.iter("testsuite"):
+        counts["tests"] += int(suite.get("tests", 0))
+        counts["failed"] += int(suite.get("failures", 0))
+        counts["errors"] += int(suite.get("errors", 0))
+        counts["skipped"] += int(suite.get("skipped", 0))
+    counts["passed"] = counts["tests"] - counts["failed"] - counts["errors"] - counts["skipped"]
+    return counts
+
+
+def _summary(
+    args: argparse.Namespace,
+    *,
+    run_id: str,
+    run_dir: Path,
+    exit_code: ExitCode,
+    stats: dict[str, Any],
+    wall: float,
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "target": args.box_url or "emulator",
+        "profile": args.profile,
+        "hypothesis_profile": args.hypothesis_profile,
+        "faults": list(args.fault),
+        "exit_code": int(exit_code),
+        "counts": _junit_counts(run_dir / "junit.xml"),
+        "exchanges": int(stats.get("exchanges", 0)),
+        "firmware_version": stats.get("firmware_version"),
+        "wall_s": round(wall, 3),
+    }
+
+
+def _point_latest(reports_dir: Path, run_dir: Path) -> None:
+    """`reports/latest` always names the newest run."""
+    latest = reports_dir / "latest"
+    temporary = reports_dir / f".latest-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(run_dir.name)
+    temporary.replace(latest)

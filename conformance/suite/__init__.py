@@ -1,0 +1,1 @@
+"""The pytest plugin of sophon-conformance and the conformance tests it runs against a box."""

@@ -1,0 +1,109 @@
+"""Session fixtures of the suite: the target, recording clients, the control plane and seeded scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from conformance.clients.exchange import HttpExchange
+from conformance.clients.exchange_log import ExchangeLog
+from conformance.clients.http_client import RecordingHttpClient
+from conformance.clients.ws_client import RecordingWebSocket
+from conformance.scenarios.loader import load_named
+from conformance.scenarios.seeding import SeededScenario, seed_scenario
+from conformance.suite.session import ConformanceSession
+from conformance.target.control_client import ControlClient
+from conformance.target.preflight import PreflightError, preflight
+from conformance.target.target import Target
+
+SESSION_KEY = pytest.StashKey[ConformanceSession]()
+
+
+def conformance_session(config: pytest.Config) -> ConformanceSession:
+    """The run's session object; using suite fixtures outside a conformance run is a usage error."""
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None:
+        raise pytest.UsageError("sophon-conformance fixtures need a conformance run: pass --conformance")
+    return session
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """The box under test after preflight: the real one, or an embedded emulator started for this process."""
+    session = conformance_session(request.config)
+    if session.target is not None:
+        yield session.target
+        return
+    from conformance.suite.embedded import start_embedded_box
+
+    workdir: Path = tmp_path_factory.mktemp("embedded-box")
+    box = start_embedded_box(workdir, profile=session.options.profile, faults=session.options.faults)
+    try:
+        try:
+            found = preflight(box.config, reach_window_s=5.0)
+        except PreflightError as exc:
+            pytest.exit(f"sophon-conformance: embedded emulator failed preflight: {exc}", returncode=4)
+        session.target = found.with_receiver(box.receiver_url)
+        yield session.target
+    finally:
+        box.stop()
+
+
+@pytest.fixture(scope="session")
+def http_log(request: pytest.FixtureRequest) -> ExchangeLog[HttpExchange]:
+    """One log for every recording HTTP client of this process, so the run can count its exchanges."""
+    log: ExchangeLog[HttpExchange] = ExchangeLog()
+    conformance_session(request.config).logs.append(log)
+    return log
+
+
+@pytest.fixture(scope="session")
+def http_client(target: Target, http_log: ExchangeLog[HttpExchange]) -> Iterator[RecordingHttpClient]:
+    """A recording HTTP client on the box's base URL, logged in when credentials were given."""
+    cookie = "; ".join(f"{name}={value}" for name, value in target.auth_cookies)
+    yield RecordingHttpClient(target.box_url, log=http_log, headers={"Cookie": cookie} if cookie else None)
+
+
+@pytest.fixture(scope="session")
+def counted_session(request: pytest.FixtureRequest, target: Target) -> Iterator[requests.Session]:
+    """A requests.Session for schemathesis calls; every response counts toward the run's exchanges."""
+    session = requests.Session()
+    session.trust_env = False
+    session.hooks["response"].append(conformance_session(request.config).extra.hook)
+    for name, value in target.auth_cookies:
+        session.cookies.set(name, value)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def ws_connect(target: Target) -> Iterator[Callable[[], RecordingWebSocket]]:
+    """Open recording WebSocket connections to the box; all are closed after the test."""
+    opened: list[RecordingWebSocket] = []
+
+    def connect() -> RecordingWebSocket:
+        socket = RecordingWebSocket(target.ws_url)
+        opened.append(socket)
+        return socket.connect()
+
+    yield connect
+    for socket in opened:
+        socket.close()
+
+
+@pytest.fixture(scope="session")
+def control(target: Target) -> Iterator[ControlClient]:
+    """The emulator's control plane; tests that use it carry `needs_control` and skip without one."""
+    if target.config.control_url is None:
+        pytest.skip("needs the emulator control plane: the target has none (give --control-url)")
+    with ControlClient(target.config.control_url) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def core_scenario(control: ControlClient, target: Target) -> SeededScenario:
+    """`scenarios/core.yaml` seeded once per process (the hard cases); tests only read it."""
+    return seed_scenario(control, load_named("core"), keep_faults=target.config.faults)

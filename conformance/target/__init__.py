@@ -1,0 +1,1 @@
+"""What is under test: URLs, profile, discovered capabilities, and the emulator's control plane client."""
