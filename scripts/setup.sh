@@ -18,3 +18,7 @@ if [ ! -f "$nstamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   touch "$nstamp"
 fi
+# Debian's chromium for the report browser test (opens report.html from disk); optional, never fatal.
+if [ "${SOPHON_SKIP_CHROMIUM:-0}" != "1" ] && ! bash scripts/install-chromium.sh >/dev/null; then
+  echo "setup: chromium not installed; the report browser test will skip with a reason" >&2
+fi

@@ -37,6 +37,8 @@ def parse_text(text: str, path: Path | str) -> Any:
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SpecFileError(path, f"invalid YAML: {problem}", _yaml_line(exc)) from None
+    except ValueError as exc:  # e.g. an impossible date such as 2026-13-45, raised by PyYAML's resolver
+        raise SpecFileError(path, f"invalid YAML value: {exc}") from None
 
 
 def load_file(path: Path | str) -> Any:

@@ -273,3 +273,12 @@ def _v2_event(**overrides: Any) -> dict[str, Any]:
     }
     event.update(overrides)
     return event
+
+
+def test_yaml_with_an_impossible_date_names_the_file(tmp_path: Path) -> None:
+    from conformance.spec.loader import SpecFileError, load_file
+
+    bad = tmp_path / "waivers.yaml"
+    bad.write_text("expires: 2026-13-45\n", encoding="utf-8")
+    with pytest.raises(SpecFileError, match="waivers.yaml"):
+        load_file(bad)

@@ -1,0 +1,118 @@
+"""The result recorder and progress line in real pytest sessions (pytester)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from conformance.report.progress import ProgressReporter
+from conformance.report.recorder import classify_exception
+from conformance.report.records import Category, Outcome, read_records
+
+pytest_plugins = ["pytester"]
+
+CONFTEST = """
+from pathlib import Path
+from conformance.report.pytest_wiring import register
+
+def pytest_configure(config):
+    register(config, Path(__file__).parent / "results.jsonl", None)
+"""
+
+TESTS = """
+import pytest
+
+class Deviation(AssertionError):
+    category = "unit"
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("fixture bug")
+
+@pytest.mark.req("V2Q-PAGE-001")
+def test_passes():
+    pass
+
+@pytest.mark.req("V2Q-PAGE-002", "V2Q-PAGE-003")
+def test_plain_assert():
+    assert 1 == 2
+
+@pytest.mark.req("V2Q-TIME-001")
+def test_unit_deviation():
+    raise Deviation("[unit] seconds, not ms")
+
+@pytest.mark.req("V2Q-PAGE-001")
+def test_setup_error(broken):
+    pass
+
+@pytest.mark.req("V2Q-PAGE-001")
+def test_refused():
+    raise ConnectionRefusedError("box closed the port")
+
+@pytest.mark.req("V1Q-PAGE-001")
+def test_skipped():
+    pytest.skip("no v1 on this box")
+
+@pytest.mark.req("V1Q-PAGE-001")
+@pytest.mark.xfail(reason="known", strict=True)
+def test_xfail():
+    assert False
+"""
+
+
+def run_session(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_sample=TESTS)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+
+
+def test_one_record_per_test_with_outcome_category_and_requirements(pytester: pytest.Pytester) -> None:
+    run_session(pytester)
+    records = {r.nodeid.split("::")[1]: r for r in read_records(Path(pytester.path) / "results.jsonl")}
+    assert len(records) == 7
+    assert records["test_passes"].outcome is Outcome.PASSED
+    assert records["test_passes"].requirement_ids == ("V2Q-PAGE-001",)
+    plain = records["test_plain_assert"]
+    assert plain.outcome is Outcome.FAILED and plain.category is Category.SEMANTIC
+    assert plain.requirement_ids == ("V2Q-PAGE-002", "V2Q-PAGE-003") and "assert 1 == 2" in plain.failure_text
+    assert records["test_unit_deviation"].category is Category.UNIT
+    setup = records["test_setup_error"]
+    assert setup.outcome is Outcome.ERROR and setup.category is Category.HARNESS
+    assert records["test_refused"].category is Category.TRANSPORT
+    skipped = records["test_skipped"]
+    assert skipped.outcome is Outcome.SKIPPED and skipped.skip_reason == "no v1 on this box"
+    assert records["test_xfail"].outcome is Outcome.XFAILED
+
+
+def test_progress_lines_and_quiet(pytester: pytest.Pytester) -> None:
+    result = run_session(pytester)
+    progress = [line for line in result.errlines if line.startswith("progress:")]
+    assert progress[-1] == "progress: 7/7 tests done, 4 failing"
+    quiet = run_session(pytester, "-q")
+    assert not [line for line in quiet.errlines if line.startswith("progress:")]
+
+
+def test_progress_reporter_counts_a_test_failing_in_two_phases_once() -> None:
+    stream = io.StringIO()
+    reporter = ProgressReporter(stream)
+    reporter.total = 1
+    for when, outcome in (("setup", "passed"), ("call", "failed"), ("teardown", "failed")):
+        report = pytest.TestReport("t::a", ("t", 0, "a"), {}, outcome, None, when)  # type: ignore[arg-type]
+        reporter.pytest_runtest_logreport(report)
+    assert reporter.line() == "progress: 1/1 tests done, 1 failing"
+    assert stream.getvalue().splitlines() == ["progress: 1/1 tests done, 1 failing"]
+
+
+@pytest.mark.parametrize(
+    ("exc", "when", "category"),
+    [
+        (AssertionError("x"), "call", Category.SEMANTIC),
+        (AssertionError("x"), "setup", Category.HARNESS),
+        (KeyError("x"), "call", Category.HARNESS),
+        (TimeoutError("x"), "call", Category.TRANSPORT),
+    ],
+)
+def test_classify_exception(exc: BaseException, when: str, category: Category) -> None:
+    assert classify_exception(exc, when) is category
