@@ -1,4 +1,4 @@
-"""`sophon-conformance` dispatcher: one parser, subcommands loaded lazily, no traceback ever reaches the user."""
+"""`sophon-conformance` dispatcher: subcommands load lazily and no traceback ever reaches the user."""
 
 from __future__ import annotations
 
@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(
-            f"sophon-conformance: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            f"sophon-conformance: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for details)",
             file=sys.stderr,
         )
         return ExitCode.HARNESS_ERROR

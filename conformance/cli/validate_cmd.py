@@ -16,7 +16,9 @@ ASYNCAPI_TIMEOUT_S = 60
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register the subcommand."""
-    parser = subparsers.add_parser("validate", help="validate schemas, OpenAPI, AsyncAPI, errata and requirements")
+    parser = subparsers.add_parser(
+        "validate", help="validate schemas, OpenAPI, AsyncAPI, errata and requirements"
+    )
     parser.add_argument("--skip-asyncapi", action="store_true", help="do not run the Node AsyncAPI parser")
 
 

@@ -1,0 +1,45 @@
+"""Checks: pure functions over data that return findings (paging, filter oracles, relations, units, delivery).
+
+Every check is a plain function registered by name (`registry.CHECKS`); it takes data the caller
+collected from a box (pages, id sets, payloads, probe outcomes) plus ``requirements=`` (requirement
+ids to stamp on its findings) and returns ``list[Finding]`` — empty when the data conforms or the
+check does not apply. Nothing here does I/O: the suite performs the queries, these functions judge.
+
+Modules (each docstring documents its inputs; ``docs/checks.md`` lists every check):
+
+* `findings`, `registry` — the Finding type; ``@check`` / ``@requires``.
+* `pages`, `paging` — paging invariants of v2 getevents and v1 events.
+* `scenario`, `filter_oracle` — expected ids of a filtered query; ``filter.result``.
+* `metamorphic` — relations between queries that hold on any box's own data.
+* `unit_inference` — units of timestamps and of time filters (probe plan, inference, judgement).
+* `search_checks`, `websocket_checks`, `upload_checks`, `consistency` — seed 002, 004, 003 and the
+  cross-interface view of one event.
+
+Importing this package registers every check.
+"""
+
+from conformance.checks import (
+    consistency,
+    filter_oracle,
+    metamorphic,
+    paging,
+    search_checks,
+    unit_inference,
+    upload_checks,
+    websocket_checks,
+)
+from conformance.checks.findings import Finding
+from conformance.checks.registry import CHECKS
+
+__all__ = [
+    "CHECKS",
+    "Finding",
+    "consistency",
+    "filter_oracle",
+    "metamorphic",
+    "paging",
+    "search_checks",
+    "unit_inference",
+    "upload_checks",
+    "websocket_checks",
+]
