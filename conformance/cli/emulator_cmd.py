@@ -1,0 +1,104 @@
+"""`sophon-conformance emulator`: run the box emulator until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from conformance.exit_codes import ExitCode
+from conformance.spec.loader import SpecFileError
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not -1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 = free port)")
+    return port
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register the subcommand and its flags."""
+    parser = subparsers.add_parser(
+        "emulator",
+        help="run the Sophon box emulator (HTTP :5555, WebSocket :5679, version :8888)",
+        description="Run the Sophon box emulator. Binds 127.0.0.1 unless --host says otherwise.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--http-port", type=_port, default=5555, help="HTTP port (default 5555, 0 = free)")
+    parser.add_argument("--ws-port", type=_port, default=5679, help="WebSocket port (default 5679, 0 = free)")
+    parser.add_argument(
+        "--version-port",
+        type=_port,
+        default=8888,
+        help="getsoftwareversion port (default 8888, 0 = free, -1 = off)",
+    )
+    parser.add_argument(
+        "--db", default="./emulator.sqlite3", help="SQLite database file (default ./emulator.sqlite3)"
+    )
+    parser.add_argument("--control", action="store_true", help="serve the /_emulator control plane")
+    parser.add_argument(
+        "--control-token", default=None, help="require 'Authorization: Bearer TOKEN' on the control plane"
+    )
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="switch a named fault on (repeatable)"
+    )
+    parser.add_argument(
+        "--scenario", default=None, metavar="FILE", help="load devices, identities and events from YAML"
+    )
+    parser.add_argument(
+        "--clock", default="real", help="real | frozen:<epoch ms> | offset:<ms> (default real)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for generated faces and events (default 0)")
+    parser.add_argument("--dev-sno", default="", help="the box's dev_sno (uploads)")
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="log level (default info)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the configuration from the flags and serve until stopped."""
+    from conformance.emulator.clock import ClockSetting, ClockSpecError
+    from conformance.emulator.faults import REGISTRY, UnknownFaultError
+    from conformance.emulator.server import EmulatorConfig, run_emulator
+
+    logging.getLogger().setLevel(args.log_level.upper())
+    logging.getLogger("conformance").setLevel(args.log_level.upper())
+    try:
+        clock = ClockSetting.parse(args.clock)
+        for name in args.fault:
+            REGISTRY.get(name)
+    except (ClockSpecError, UnknownFaultError) as exc:
+        print(f"sophon-conformance emulator: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    if args.db == ":memory:":
+        print(
+            "sophon-conformance emulator: --db :memory: is not supported; give a file path", file=sys.stderr
+        )
+        return ExitCode.USAGE_ERROR
+    config = EmulatorConfig(
+        host=args.host,
+        http_port=args.http_port,
+        ws_port=args.ws_port,
+        version_port=args.version_port,
+        db_path=args.db,
+        control=args.control,
+        control_token=args.control_token,
+        faults=list(args.fault),
+        clock=clock,
+        dev_sno=args.dev_sno,
+        seed=args.seed,
+        scenario=args.scenario,
+    )
+    try:
+        run_emulator(config)
+    except SpecFileError as exc:
+        print(f"sophon-conformance emulator: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    except OSError as exc:
+        print(f"sophon-conformance emulator: cannot start: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    return ExitCode.OK

@@ -1,0 +1,94 @@
+"""Assemble the emulator's Starlette apps: the box on :5555 and the version service on :8888."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from http import HTTPStatus
+from typing import Any, Final
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from conformance.emulator import routes_control, routes_v1, routes_v2
+from conformance.emulator.app_state import AppState
+from conformance.emulator.errors import error_for_request
+from conformance.emulator.middleware import AccessLogMiddleware, BodyLimitMiddleware
+
+LOG = logging.getLogger("conformance.emulator")
+
+SOFTWARE_VERSION: Final = {
+    "nnsdk_version": "2.4.0_20210604_042200",
+    "app_gate_version": "V5R3C01_emulator",
+    "app_version_details": "name:sophon-conformance/emulator path:conformance/emulator revision:0",
+}
+
+_STATUS_CODES: Final = {
+    HTTPStatus.NOT_FOUND: "NOT_FOUND",
+    HTTPStatus.METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else HTTPStatus.BAD_REQUEST
+    code = _STATUS_CODES.get(HTTPStatus(status), "INVALID_ARGUMENTS")
+    return error_for_request(
+        request, status, code, f"{request.method} {request.url.path}: {HTTPStatus(status).phrase}"
+    )
+
+
+def _optional_routes(module_name: str) -> list[BaseRoute]:
+    """ROUTES of a module another engineer provides (picture search), or none if it is not there yet."""
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            LOG.debug("%s not present; its routes are not served", module_name)
+            return []
+        raise
+    routes: list[BaseRoute] = list(module.ROUTES)
+    return routes
+
+
+def build_app(state: AppState) -> Starlette:
+    """The box's HTTP app; the control plane is mounted only when `state.control` is set."""
+    routes: list[BaseRoute] = [*routes_v2.ROUTES, *routes_v1.ROUTES]
+    routes += _optional_routes("conformance.emulator.routes_picture_search")
+    if state.control:
+        routes += routes_control.ROUTES
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(AccessLogMiddleware), Middleware(BodyLimitMiddleware)],
+        exception_handlers={HTTPException: _http_error},
+    )
+    app.state.emulator = state
+    # Flat aliases for modules that read the state directly (picture search).
+    app.state.store = state.store
+    app.state.clock = state.clock
+    app.state.faults = state.faults
+    return app
+
+
+async def _software_version(request: Request) -> Response:
+    """POST :8888/sophon/v2/system/getsoftwareversion."""
+    return JSONResponse(SOFTWARE_VERSION)
+
+
+def build_version_app(state: AppState) -> Starlette:
+    """The version service the reference puts on port 8888."""
+    app = Starlette(
+        routes=[Route("/sophon/v2/system/getsoftwareversion", _software_version, methods=["POST"])],
+        middleware=[Middleware(AccessLogMiddleware), Middleware(BodyLimitMiddleware)],
+        exception_handlers={HTTPException: _http_error},
+    )
+    app.state.emulator = state
+    return app
+
+
+def describe_routes(app: Starlette) -> list[dict[str, Any]]:
+    """Path and methods of every route (for logs and docs)."""
+    return [{"path": r.path, "methods": sorted(r.methods or [])} for r in app.routes if isinstance(r, Route)]

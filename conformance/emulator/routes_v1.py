@@ -1,0 +1,158 @@
+"""The v1 HTTP calls: events (seed 001), the device list and the upload-URL configuration (references)."""
+
+from __future__ import annotations
+
+import json
+import math
+from http import HTTPStatus
+from typing import Any, Final
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from conformance.emulator.app_state import AppState
+from conformance.emulator.errors import V1ApiError, invalid
+from conformance.emulator.faults import V1_NUM_PAGES_FLOORED
+from conformance.emulator.handlers import endpoint
+from conformance.emulator.history_config import (
+    SETTINGS_KEY,
+    HistoryUploadConfig,
+    load_history_config,
+    parse_form_config,
+    parse_json_config,
+)
+from conformance.emulator.model import DeviceRecord
+from conformance.emulator.params_v1 import parse_events_query
+from conformance.emulator.render_v1 import render_event
+from conformance.emulator.request_values import BadValueError, text_bool
+
+FORM_TYPES: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def events(request: Request, state: AppState) -> Response:
+    """GET /SophonFace/api/events: filtered page of v1 events, newest first; top_k caps total_count."""
+    query = parse_events_query(request.query_params, state.faults)
+    records, total = await run_in_threadpool(state.store.query_v1, query.filters, query.page, query.per_page)
+    rounding = math.floor if state.faults.active(V1_NUM_PAGES_FLOORED) else math.ceil
+    return JSONResponse(
+        {
+            "data": [render_event(r) for r in records],
+            "pagination": {
+                "num_pages": rounding(total / query.per_page),
+                "page": query.page,
+                "per_page": query.per_page,
+                "total_count": total,
+            },
+        }
+    )
+
+
+def render_device(device: DeviceRecord) -> dict[str, Any]:
+    """One entry of devices_list, shaped like the reference example."""
+    return {
+        "device_id": device.device_id,
+        "device_attr": {
+            "actions": {
+                "do_attribute": True,
+                "do_detect": True,
+                "do_feature": True,
+                "do_match": True,
+                "do_track": device.device_type == "rtsp",
+                "fast_mode": False,
+                "paint_bbox": False,
+                "paint_landmark": False,
+            }
+        },
+        "device_ip": device.device_ip,
+        "device_key": device.device_key,
+        "device_name": device.device_name,
+        "device_type": device.device_type,
+        "group_id": device.group_id,
+        "netRelay": {},
+        "permission_id": device.permission_id,
+    }
+
+
+async def devices(request: Request, state: AppState) -> Response:
+    """GET /SophonDevice/api/Devices: all devices, one by device_id, optionally the preview list."""
+    params = request.query_params
+    need_preview = False
+    if params.get("need_preview_list"):
+        try:
+            need_preview = text_bool(params["need_preview_list"])
+        except BadValueError as exc:
+            raise invalid("need_preview_list", v1=True, detail=str(exc)) from None
+    device_id = params.get("device_id") or None
+    found = await run_in_threadpool(state.store.devices)
+    if device_id is not None:
+        found = [d for d in found if d.device_id == device_id]
+        if not found:
+            raise V1ApiError(
+                HTTPStatus.NOT_FOUND, "DEVICE_ID_NOT_FOUND", f"device_id {device_id!r} not found"
+            )
+    data: dict[str, Any] = {"devices_list": [render_device(d) for d in found]}
+    if need_preview:
+        ids = [d.device_id for d in found]
+        data["preview_list"] = {
+            "preview_list": ids,
+            "current_preview_list": ids,
+            "preview_mode": "1",
+            "last_set_name": "WEBUI",
+        }
+    return JSONResponse({"data": data})
+
+
+def _config_response(config: HistoryUploadConfig) -> JSONResponse:
+    return JSONResponse({"data": {"message": "success", **config.as_json()}})
+
+
+async def _read_config(request: Request) -> HistoryUploadConfig:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "application/json":
+        raw = await request.body()
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise V1ApiError(
+                HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "body is not valid JSON"
+            ) from None
+        if not isinstance(body, dict):
+            raise V1ApiError(HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "body must be a JSON object")
+        return parse_json_config(body)
+    if media_type in FORM_TYPES:
+        try:
+            form = await request.form(max_files=0, max_fields=100)
+        except Exception as exc:  # malformed multipart: python-multipart raises several types
+            raise V1ApiError(
+                HTTPStatus.BAD_REQUEST, "INVALID_ARGUMENTS", f"malformed form data: {exc}"
+            ) from None
+        fields: dict[str, list[str]] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                raise invalid(key, v1=True, detail="files are not accepted")
+            fields.setdefault(key, []).append(value)
+        return parse_form_config(fields)
+    raise V1ApiError(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "UNSUPPORT_CONTENT_TYPE",
+        "content-type must be application/json, multipart/form-data or application/x-www-form-urlencoded",
+    )
+
+
+async def history_event_url(request: Request, state: AppState) -> Response:
+    """GET/POST /SophonFogSys/api/HistoryEventUrl: read or replace the upload configuration."""
+    if request.method == "GET":
+        return _config_response(await run_in_threadpool(load_history_config, state.store))
+    config = await _read_config(request)
+    await run_in_threadpool(state.store.settings_set, SETTINGS_KEY, config.as_json())
+    return _config_response(config)
+
+
+ROUTES: Final = [
+    Route("/SophonFace/api/events", endpoint(events), methods=["GET"]),
+    Route("/SophonDevice/api/Devices", endpoint(devices), methods=["GET"]),
+    Route("/SophonFogSys/api/HistoryEventUrl", endpoint(history_event_url), methods=["GET", "POST"]),
+]
