@@ -24,16 +24,14 @@ from conformance.emulator.clock import ClockSetting, EmulatorClock
 from conformance.emulator.faults import REGISTRY, FaultSwitchboard
 from conformance.emulator.scenario import load_scenario
 from conformance.emulator.store import Store
+from conformance.emulator.uploader import start_upload_service
+from conformance.emulator.websocket_server import start_websocket_service
 
 LOG = logging.getLogger("conformance.emulator")
 STARTUP_TIMEOUT_S = 30.0
 
-# ---------------------------------------------------------------------------------------------
-# Background services hook: the WebSocket server and the uploader (engineer F) register a
-# `BackgroundService` here; each is started on the emulator's loop after the HTTP server is up and
-# returns an async stop function. Until F delivers, the WS port is simply not served.
-_start_background_services: list[BackgroundService] = []
-# ---------------------------------------------------------------------------------------------
+# Background services started on the emulator's loop once HTTP is up; each returns an async stop.
+_start_background_services: list[BackgroundService] = [start_websocket_service, start_upload_service]
 
 
 @dataclass
