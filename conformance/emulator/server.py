@@ -248,9 +248,25 @@ def start_emulator_thread(config: EmulatorConfig) -> RunningEmulator:
     return RunningEmulator(state=runtime.state, _stop=stop, **urls)
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def wide_bind_warning(host: str) -> str | None:
+    """The warning to log when the box would be reachable from other machines, else None."""
+    if host in LOOPBACK_HOSTS or host.startswith("127."):
+        return None
+    return (
+        f"emulator bound to {host}: reachable from other machines on the network "
+        "(the default is 127.0.0.1; the control plane, when on, lets anyone reset the box)"
+    )
+
+
 def run_emulator(config: EmulatorConfig) -> None:
     """Serve in the calling (main) thread until SIGINT or SIGTERM."""
     runtime, urls = _prepare(config)
+    warning = wide_bind_warning(config.host)
+    if warning is not None:
+        LOG.warning(warning)
 
     def handle(signum: int, frame: object) -> None:
         LOG.info("signal %d received; stopping", signum)

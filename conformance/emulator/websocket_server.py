@@ -91,7 +91,9 @@ class WsRenderer(Protocol[R_contra]):
 class _Client:
     connection: ServerConnection
     session: WsSession = field(default_factory=WsSession)
-    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    # Unbounded so one bulk batch never drops a fast reader; the backlog is bounded by the check in
+    # `_on_batch`: a client still QUEUE_LIMIT messages behind when new events arrive is closed.
+    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     dropped: bool = False
 
 
@@ -235,6 +237,10 @@ class WsPushServer(Generic[R]):
 
     def _on_batch(self, batch: Sequence[R]) -> None:
         """Runs on the loop thread: render each event once per flag combination, queue it per client."""
+        for client in self._clients:
+            if not client.dropped and client.queue.qsize() >= QUEUE_LIMIT:
+                self.stats.slow_consumers_closed += 1
+                self._close(client, CloseCode.POLICY_VIOLATION, SLOW_CONSUMER_REASON)
         targets = [
             (client, target) for client in self._clients if (target := self._target(client)) is not None
         ]
@@ -260,12 +266,8 @@ class WsPushServer(Generic[R]):
     def _enqueue(self, client: _Client, message: str) -> None:
         if client.dropped:
             return
-        try:
-            client.queue.put_nowait(message)
-            self.stats.messages_queued += 1
-        except asyncio.QueueFull:
-            self.stats.slow_consumers_closed += 1
-            self._close(client, CloseCode.POLICY_VIOLATION, SLOW_CONSUMER_REASON)
+        client.queue.put_nowait(message)
+        self.stats.messages_queued += 1
 
     def _close(self, client: _Client, code: int, reason: str) -> None:
         """Close without waiting on the caller's path; a peer that never reads is aborted after a timeout."""
