@@ -32,7 +32,7 @@ def test_fast_reader_gets_every_event_of_a_bulk_batch(emulator: RunningEmulator)
     seeded = requests.post(f"{emulator.control_url}/devices", json={"devices": [DEVICE]}, timeout=10)
     seeded.raise_for_status()
     client = websocket.WebSocket()
-    client.connect(emulator.ws_url, timeout=10)
+    client.connect(emulator.ws_url, timeout=10)  # type: ignore[no-untyped-call]
     try:
         client.send(json.dumps({"need_face": False, "need_register": False, "event_list": ["d1"]}))
         events = [
