@@ -1,0 +1,132 @@
+"""Cross-checks: one injected event tells one story in v2, v1, the WebSocket, the upload and picture search —
+same id where carried, same time after unit conversion, same score, device and person type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conformance.checks import consistency
+from conformance.checks.consistency import EventView
+from conformance.checks.correlation import event_key
+from conformance.checks.search_checks import SearchItem
+from conformance.checks.upload_checks import upload_key
+from conformance.checks.websocket_checks import message_key
+from conformance.clients.exchange import Exchange
+from conformance.clients.http_client import RecordingHttpClient
+from conformance.clients.ws_client import RecordingWebSocket
+from conformance.scenarios.seeding import SeededScenario
+from conformance.suite.areas.search_calls import expect_success, photo_b64, post_search
+from conformance.suite.areas.search_findings import fail_on_findings, fail_unless
+from conformance.suite.areas.search_sandbox import own_data, write_upload_setting
+from conformance.suite.areas.upload_wait import keys_of, payload_of, upload_setting, wait_for_keys
+from conformance.suite.areas.ws_events import GATE, LiveInjector, live_scenario
+from conformance.suite.areas.ws_session import collect, configure
+from conformance.suite.fixtures import RunReceiver
+from conformance.target.control_client import ControlClient
+from conformance.target.target import V1_EVENTS_PATH, V2_EVENTS_PATH, Target
+
+PERSON = "id-live-vip"  # person_type 5: a v2 "vip" must be a 5 everywhere else
+REQUIREMENTS = ("UP-UPLOAD-006", "V2G-SCHEMA-003", "WS-WS-016", "WS-TIME-001", "PS-TIME-003", "V1EV-TIME-001")
+
+
+@pytest.fixture(scope="module")
+def live(
+    box_uploads_to_receiver: object,
+    control: ControlClient,
+    target: Target,
+    http_client: RecordingHttpClient,
+    core_scenario: SeededScenario,
+) -> Iterator[LiveInjector]:
+    """The live cast stored for this module; core and the upload setting come back afterwards."""
+    with own_data(control, target, http_client, core_scenario, live_scenario()) as seeded:
+        yield LiveInjector(control, seeded.origin_ms)
+
+
+def _one(items: list[Any], what: str, exchanges: list[Exchange]) -> Any:
+    fail_unless(
+        len(items) == 1,
+        f"{what}: {len(items)} matching event(s), expected exactly 1",
+        list(REQUIREMENTS),
+        exchanges,
+    )
+    return items[0]
+
+
+@pytest.mark.req(*REQUIREMENTS)
+@pytest.mark.needs_control
+@pytest.mark.writes_box
+def test_one_event_is_the_same_everywhere(
+    live: LiveInjector,
+    control: ControlClient,
+    http_client: RecordingHttpClient,
+    ws_connect: Any,
+    receiver: RunReceiver,
+) -> None:
+    """v2 is the reference; v1, WebSocket, upload and search must agree with it (E02, E11, E13, E14, E20)."""
+    fail_unless(
+        write_upload_setting(http_client, upload_setting(receiver.url, "json")),
+        "HistoryEventUrl refused the receiver URL",
+        ["UPC-CONFIG-001"],
+        [],
+    )
+    socket: RecordingWebSocket = ws_connect()
+    configure(socket, {"need_face": False, "need_register": False, "event_list": [GATE]})
+    since = receiver.last_seq()
+    injected = live.inject([(GATE, PERSON)], score=91.25)[0]
+    key = event_key(injected.event.ts_ms, GATE)
+    ts_ms = injected.event.ts_ms
+
+    v2_answer = http_client.post_json(
+        V2_EVENTS_PATH, {"filters": {"datetime_gte": ts_ms, "datetime_lte": ts_ms}, "page_limit": 50}
+    )
+    v2_events = (v2_answer.json() or {}).get("events") or []
+    v2 = _one(
+        [e for e in v2_events if e.get("event_id") == injected.event_id], "v2 getevents", [v2_answer.exchange]
+    )
+    single = http_client.post_json("/sophon/v2/face/getevent", {"event_id": injected.event_id})
+    v2_single = expect_success(single, ["V2G-SCHEMA-003"])
+
+    v1_answer = http_client.get(
+        V1_EVENTS_PATH, {"datetime_gte": ts_ms / 1000 - 0.5, "datetime_lte": ts_ms / 1000 + 0.5}
+    )
+    v1_items = (v1_answer.json() or {}).get("data") or []
+    v1 = _one([e for e in v1_items if e.get("_id") == injected.event_id], "v1 events", [v1_answer.exchange])
+
+    ws = _one(
+        [m for m in collect(socket, 1).events if message_key(m) == key], "WebSocket", [socket.transcript]
+    )
+    uploads = wait_for_keys(receiver, since, keys_of([injected]))
+    upload = _one(
+        [payload_of(u) for u in uploads if upload_key(payload_of(u)) == key], "upload", list(uploads)
+    )
+
+    photo = photo_b64(control.face_jpeg(PERSON, variant=4))
+    window = {"starttime": ts_ms / 1000 - 1, "endtime": ts_ms / 1000 + 1}
+    search_answer = post_search(http_client, {"face_image_base64": photo, **window})
+    items = expect_success(search_answer, ["PS-TIME-003"]).get("event_list") or []
+    found = _one(
+        [i for i in items if SearchItem.from_item(i).key == key], "picture search", [search_answer.exchange]
+    )
+
+    views = [
+        EventView.from_v2(v2),
+        EventView.from_v2(v2_single),
+        EventView.from_v1(v1),
+        EventView.from_ws(ws),
+        EventView.from_upload(upload),
+        EventView.from_search(found),
+    ]
+    exchanges: list[Exchange] = [
+        v2_answer.exchange,
+        single.exchange,
+        v1_answer.exchange,
+        socket.transcript,
+        *uploads,
+        search_answer.exchange,
+    ]
+    findings = consistency.same_event(views, requirements=REQUIREMENTS)
+    fail_on_findings(findings, f"event {injected.event_id} across interfaces", (), exchanges)

@@ -1,0 +1,90 @@
+"""One seed-004 client as a test drives it: send a configuration, collect pushes with bounded waits.
+
+The box acknowledges nothing, so after a configuration the client waits SETTLE_S before events are
+caused, and collecting ends when the expected number arrived plus a short QUIET_S for extras, or at
+a deadline. Non-event frames (a JSON error reply, a close) are kept apart from events.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.clients.ws_client import RecordingWebSocket
+
+SETTLE_S = 0.3  # time for the box to apply a configuration before events are caused
+QUIET_S = 0.3  # after the expected messages, how long extras are waited for
+DEADLINE_S = 8.0  # the longest wait for expected messages
+
+
+@dataclass
+class Received:
+    """What a client received: event messages, other JSON (error replies), raw non-JSON or close frames."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    others: list[Any] = field(default_factory=list)
+    closed: str | None = None
+
+    def add(self, value: Any) -> None:
+        """Sort one decoded frame into events or others."""
+        if (
+            isinstance(value, dict)
+            and "error" not in value
+            and ("timestamp" in value or "device_id" in value)
+        ):
+            self.events.append(value)
+        else:
+            self.others.append(value)
+
+
+def configure(socket: RecordingWebSocket, config: Mapping[str, Any], settle_s: float = SETTLE_S) -> None:
+    """Send a configuration as one JSON text frame (WS-WS-003) and give the box time to apply it."""
+    socket.send_text(json.dumps(dict(config)))
+    time.sleep(settle_s)
+
+
+def collect(
+    socket: RecordingWebSocket,
+    expected: int,
+    *,
+    deadline_s: float = DEADLINE_S,
+    quiet_s: float = QUIET_S,
+    into: Received | None = None,
+) -> Received:
+    """Frames until `expected` events arrived (then quiet_s more for extras) or the deadline passed."""
+    received = into or Received()
+    end = time.monotonic() + deadline_s
+    quiet_end: float | None = None
+    while True:
+        now = time.monotonic()
+        if quiet_end is None and len(received.events) >= expected:
+            quiet_end = now + quiet_s
+        stop = quiet_end if quiet_end is not None else end
+        if now >= stop:
+            return received
+        message = socket.recv(timeout=max(0.01, stop - now))
+        if message is None:
+            continue
+        if message.opcode == "close":
+            received.closed = message.text or "close"
+            return received
+        if message.opcode != "text" or message.text is None:
+            received.others.append(message.data)
+            continue
+        try:
+            received.add(json.loads(message.text))
+        except ValueError:
+            received.others.append(message.text)
+
+
+def listen_quietly(socket: RecordingWebSocket, seconds: float) -> Received:
+    """Everything that arrives within `seconds` (for "nothing may arrive" checks)."""
+    return collect(socket, expected=10**9, deadline_s=seconds)
+
+
+def event_messages_of(received: Received, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """The event messages a test caused (e.g. of the keys it injected)."""
+    return [message for message in received.events if keep(message)]
