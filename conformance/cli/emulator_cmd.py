@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from conformance.exit_codes import ExitCode
 from conformance.spec.loader import SpecFileError
+
+if TYPE_CHECKING:
+    from conformance.emulator.clock import ClockSetting
+    from conformance.emulator.server import EmulatorConfig
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -49,37 +54,52 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "--fault", action="append", default=[], metavar="NAME", help="switch a named fault on (repeatable)"
     )
     parser.add_argument(
-        "--scenario", default=None, metavar="FILE", help="load devices, identities and events from YAML"
+        "--scenario",
+        default=None,
+        metavar="FILE",
+        help="seed a scenario file (the harness format, e.g. scenarios/core.yaml) into an empty store",
     )
     parser.add_argument(
-        "--clock", default="real", help="real | frozen:<epoch ms> | offset:<ms> (default real)"
+        "--clock",
+        default=None,
+        help="real | frozen:<epoch ms> | offset:<ms> (default real; with --scenario, frozen at its origin)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for generated faces and events (default 0)")
     parser.add_argument("--dev-sno", default="", help="the box's dev_sno (uploads)")
     parser.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="log level (default info)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Build the configuration from the flags and serve until stopped."""
-    from conformance.emulator.clock import ClockSetting, ClockSpecError
-    from conformance.emulator.faults import REGISTRY, UnknownFaultError
-    from conformance.emulator.server import EmulatorConfig, run_emulator
+def _clock(args: argparse.Namespace) -> ClockSetting:
+    """--clock as given; without it, frozen at the scenario's origin (as the harness seeds) or real time."""
+    from conformance.emulator.clock import ClockMode, ClockSetting
+    from conformance.emulator.scenario import scenario_origin_ms
 
-    logging.getLogger().setLevel(args.log_level.upper())
-    logging.getLogger("conformance").setLevel(args.log_level.upper())
+    if args.clock is not None:
+        return ClockSetting.parse(args.clock)
+    if args.scenario is not None:
+        return ClockSetting(ClockMode.FROZEN, now_ms=scenario_origin_ms(args.scenario))
+    return ClockSetting()
+
+
+class UsageError(ValueError):
+    """Flags that cannot describe an emulator; the message is for the user."""
+
+
+def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
+    """The EmulatorConfig the flags describe; UsageError when they cannot."""
+    from conformance.emulator.clock import ClockSpecError
+    from conformance.emulator.faults import REGISTRY, UnknownFaultError
+    from conformance.emulator.server import EmulatorConfig
+
     try:
-        clock = ClockSetting.parse(args.clock)
+        clock = _clock(args)
         for name in args.fault:
             REGISTRY.get(name)
-    except (ClockSpecError, UnknownFaultError) as exc:
-        print(f"sophon-conformance emulator: {exc}", file=sys.stderr)
-        return ExitCode.USAGE_ERROR
+    except (ClockSpecError, UnknownFaultError, SpecFileError) as exc:
+        raise UsageError(str(exc)) from None
     if args.db == ":memory:":
-        print(
-            "sophon-conformance emulator: --db :memory: is not supported; give a file path", file=sys.stderr
-        )
-        return ExitCode.USAGE_ERROR
-    config = EmulatorConfig(
+        raise UsageError("--db :memory: is not supported; give a file path")
+    return EmulatorConfig(
         host=args.host,
         http_port=args.http_port,
         ws_port=args.ws_port,
@@ -93,6 +113,19 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         scenario=args.scenario,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the configuration from the flags and serve until stopped."""
+    from conformance.emulator.server import run_emulator
+
+    logging.getLogger().setLevel(args.log_level.upper())
+    logging.getLogger("conformance").setLevel(args.log_level.upper())
+    try:
+        config = emulator_config(args)
+    except UsageError as exc:
+        print(f"sophon-conformance emulator: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
     try:
         run_emulator(config)
     except SpecFileError as exc:

@@ -253,7 +253,7 @@ def _search(request: Request, params: SearchParams, deviations: Deviations) -> S
         last_end = seconds_to_ms(params.last_end_timestamp, round_up=params.reverse)
     plan = plan_scan(window, params.reverse, last_end, deviations)
     return run_search(
-        StoreCandidates(state.store),
+        StoreCandidates.for_store(state.store),
         reading.feature,
         plan,
         threshold=params.threshold,

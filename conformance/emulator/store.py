@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ import numpy.typing as npt
 from conformance.emulator.model import FEATURE_DIM, DeviceRecord, EventRecord, IdentityRecord
 from conformance.emulator.store_filters import EventFilters, where_clause
 from conformance.emulator.store_rows import (
+    PACKED_ROWID_LIMIT,
+    PACKED_SPAN,
+    ScanKeys,
     device_from_row,
     device_params,
     event_from_row,
@@ -31,8 +35,10 @@ from conformance.emulator.store_rows import (
     feature_blob,
     identity_from_row,
     identity_params,
+    plain_scan,
+    unpack_scan,
 )
-from conformance.emulator.store_schema import DDL, EVENT_COLUMNS, SELECT_FULL
+from conformance.emulator.store_schema import DDL, EVENT_COLUMNS, SCAN_PACKED, SCAN_PLAIN, SELECT_FULL
 
 _SQL_CHUNK = 500  # stay far below SQLite's host-parameter limit
 
@@ -72,6 +78,7 @@ class Store:
         self._conn_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._closed = False
+        self._generation = 0
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(DDL)
@@ -204,7 +211,7 @@ class Store:
         ]
         if reverse:
             rowids.reverse()
-        return self._records_by_rowid(rowids), total
+        return self.records_by_rowid(rowids), total
 
     def query_v2(
         self, filters: EventFilters, page_index: int, page_limit: int
@@ -216,7 +223,8 @@ class Store:
         """v1 events: page 0 is the first page; filters.top_k caps the matches before paging."""
         return self.query(filters, PageRequest(page * per_page, per_page))
 
-    def _records_by_rowid(self, rowids: Sequence[int]) -> list[EventRecord]:
+    def records_by_rowid(self, rowids: Sequence[int]) -> list[EventRecord]:
+        """Full events for store rowids, in the order given (unknown rowids are left out)."""
         by_id: dict[int, EventRecord] = {}
         conn = self._conn()
         for start in range(0, len(rowids), _SQL_CHUNK):
@@ -236,22 +244,45 @@ class Store:
         rows = self._conn().execute(f"{SELECT_FULL} WHERE e.id > ? ORDER BY e.id LIMIT ?", (rowid, limit))
         return [event_from_row(r) for r in rows]
 
-    def search_candidates(
+    def scan_keys(
         self, start_ms: int, end_ms: int, device_ids: list[str] | None, newest_first: bool, limit: int
-    ) -> tuple[list[EventRecord], npt.NDArray[np.float32]]:
-        """Events in [start_ms, end_ms] in scan order (at most `limit`) and their (n, 512) feature matrix."""
+    ) -> ScanKeys:
+        """Picture search candidates in [start_ms, end_ms]: at most `limit`, in (ts_ms, event_id) order."""
         filters = EventFilters(
             ts_gte_ms=start_ms, ts_lte_ms=end_ms, device_ids=tuple(device_ids) if device_ids else None
         )
         where, params = where_clause(filters)
         direction = "DESC" if newest_first else "ASC"
-        sql = f"""{SELECT_FULL} WHERE e.id IN (SELECT id FROM events WHERE {where}
-                  ORDER BY ts_ms {direction}, event_id {direction} LIMIT ?)
-                  ORDER BY e.ts_ms {direction}, e.event_id {direction}"""
-        records = [event_from_row(r) for r in self._conn().execute(sql, [*params, limit])]
-        if not records:
-            return [], np.zeros((0, FEATURE_DIM), dtype=np.float32)
-        return records, np.vstack([r.feature for r in records]).astype(np.float32, copy=False)
+        conn = self._conn()
+        if end_ms - start_ms < PACKED_SPAN and self._next_seq < PACKED_ROWID_LIMIT:
+            sql = SCAN_PACKED.format(where=where, direction=direction)
+            flat = np.fromiter(chain.from_iterable(conn.execute(sql, [start_ms, *params, limit])), np.int64)
+            keys = unpack_scan(flat, start_ms)
+            if keys is not None:
+                return keys
+        sql = SCAN_PLAIN.format(where=where, direction=direction)
+        return plain_scan(np.fromiter(chain.from_iterable(conn.execute(sql, [*params, limit])), np.int64))
+
+    def face_features(self, faces: Sequence[tuple[int, int]]) -> npt.NDArray[np.float32]:
+        """Stored (n, 512) features of (face_seed, face_variant) pairs; zeros for a face never stored."""
+        out = np.zeros((len(faces), FEATURE_DIM), dtype=np.float32)
+        where = {face: n for n, face in enumerate(faces)}
+        conn = self._conn()
+        for start in range(0, len(faces), _SQL_CHUNK):
+            chunk = faces[start : start + _SQL_CHUNK]
+            sql = (
+                f"WITH wanted(s, v) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
+                "SELECT f.face_seed, f.face_variant, f.feature FROM wanted "
+                "JOIN faces f ON f.face_seed = wanted.s AND f.face_variant = wanted.v"
+            )
+            for seed, variant, blob in conn.execute(sql, [value for face in chunk for value in face]):
+                out[where[(int(seed), int(variant))]] = np.frombuffer(blob, dtype="<f4")
+        return out
+
+    @property
+    def generation(self) -> int:
+        """Bumped by reset(): a cache of stored data built in another generation is stale."""
+        return self._generation
 
     # -- devices and identities ------------------------------------------------------------------
 
@@ -359,6 +390,7 @@ class Store:
             for table in ("upload_queue", "events", "faces", "devices", "identities", "settings"):
                 conn.execute(f"DELETE FROM {table}")
         self._event_count = 0
+        self._generation += 1
 
     def stats(self) -> dict[str, int]:
         """Row counts for GET /_emulator/stats."""

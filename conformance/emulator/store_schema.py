@@ -60,7 +60,10 @@ CREATE TABLE IF NOT EXISTS events (
     out_ts_ms    INTEGER NOT NULL DEFAULT 0,
     pose_score   REAL NOT NULL DEFAULT 1.0
 );
-CREATE INDEX IF NOT EXISTS events_by_time ON events (ts_ms, event_id);
+-- Time order for every query; the face and device columns make it cover picture search's scan.
+DROP INDEX IF EXISTS events_by_time;
+CREATE INDEX IF NOT EXISTS events_by_time_scan
+    ON events (ts_ms, event_id, face_seed, face_variant, device_id);
 CREATE INDEX IF NOT EXISTS events_by_device ON events (device_id, ts_ms, event_id);
 CREATE INDEX IF NOT EXISTS events_by_identity ON events (identity_id, ts_ms, event_id);
 CREATE INDEX IF NOT EXISTS identities_by_group ON identities (group_id);
@@ -117,4 +120,18 @@ FROM events e
 LEFT JOIN devices d ON d.device_id = e.device_id
 LEFT JOIN identities i ON e.identity_id != '' AND i.identity_id = e.identity_id
 LEFT JOIN faces f ON f.face_seed = e.face_seed AND f.face_variant = e.face_variant
+"""
+
+# Picture search's scan: one row per candidate in (ts_ms, event_id) order. Python builds an object
+# per value fetched, so the packed form returns two integers a row instead of four:
+# (id << 32 | ts_ms - lo) and (face_seed << 32 | face_variant), or -1 when a face does not fit.
+SCAN_PACKED: Final = """
+SELECT (id << 32) | (ts_ms - ?),
+       CASE WHEN face_seed BETWEEN 0 AND 2147483647 AND face_variant BETWEEN 0 AND 4294967295
+            THEN (face_seed << 32) | face_variant ELSE -1 END
+FROM events WHERE {where} ORDER BY ts_ms {direction}, event_id {direction} LIMIT ?
+"""
+SCAN_PLAIN: Final = """
+SELECT id, ts_ms, face_seed, face_variant
+FROM events WHERE {where} ORDER BY ts_ms {direction}, event_id {direction} LIMIT ?
 """

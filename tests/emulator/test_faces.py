@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from conformance.emulator.faces import (
+    CODE_DIM,
     FEATURE_DIM,
     FacePlacement,
     FaceReading,
@@ -24,7 +26,9 @@ from conformance.emulator.faces import (
     render_no_face_jpeg,
     render_scene_jpeg,
     render_spot_jpeg,
+    span_coordinates,
 )
+from conformance.emulator.faces.code_cache import FaceCodeCache
 
 IDENTITIES = 1000
 SAME_MIN = 0.85
@@ -128,3 +132,52 @@ def test_quality_gate_by_face_size_and_contrast() -> None:
     assert quality_failures(washed_out, FiqaLevel.MIDDLE) == ["clarity"]
     assert quality_failures(washed_out, FiqaLevel.HIGH) == ["clarity"]
     assert quality_failures(reading(200), FiqaLevel.HIGH) == []
+
+
+# -- face-code cache --------------------------------------------------------------------------------
+
+
+class _Loader:
+    """Stored features of faces, counting what the cache asks for."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int, int]] = []
+
+    def __call__(self, faces: Sequence[tuple[int, int]]) -> np.ndarray:
+        self.asked += list(faces)
+        return np.stack([feature_for(seed, variant) for seed, variant in faces])
+
+
+def _arrays(faces: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.asarray([s for s, _ in faces], dtype=np.int64),
+        np.asarray([v for _, v in faces], dtype=np.int64),
+    )
+
+
+def test_code_cache_rows_score_like_the_full_features() -> None:
+    faces = [(5, 1), (9, 0), (5, 1), (2**40, -3), (0, 2**33), (9, 0)]
+    load = _Loader()
+    codes, rows = FaceCodeCache().lookup(*_arrays(faces), load, generation=0)
+    assert sorted(set(load.asked)) == sorted(set(faces))  # each distinct face loaded once
+    query = extract_largest_face_feature(render_face_jpeg(5, 4))
+    full = np.stack([feature_for(s, v) for s, v in faces]) @ query
+    assert np.allclose(codes[rows] @ span_coordinates(query), full, atol=1e-5)
+    assert codes.shape[1] == CODE_DIM == 196
+
+
+def test_code_cache_loads_once_per_generation() -> None:
+    cache, load = FaceCodeCache(), _Loader()
+    cache.lookup(*_arrays([(1, 0), (2, 0)]), load, generation=0)
+    cache.lookup(*_arrays([(2, 0), (1, 0)]), load, generation=0)
+    assert load.asked == [(1, 0), (2, 0)] and cache.loaded == 2
+    cache.lookup(*_arrays([(2, 0)]), load, generation=1)  # the store was reset: everything is stale
+    assert load.asked[2:] == [(2, 0)] and len(cache) == 1
+
+
+def test_code_cache_keeps_only_the_current_scan_past_its_size() -> None:
+    cache, load = FaceCodeCache(max_faces=3), _Loader()
+    cache.lookup(*_arrays([(1, 0), (2, 0), (3, 0)]), load, generation=0)
+    codes, rows = cache.lookup(*_arrays([(3, 0), (4, 0)]), load, generation=0)
+    assert len(cache) == 2
+    assert np.allclose(codes[rows], span_coordinates(np.stack([feature_for(3, 0), feature_for(4, 0)])))

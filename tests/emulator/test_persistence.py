@@ -125,7 +125,10 @@ def test_cli_refuses_bad_flags(tmp_path: Path) -> None:
 
 def test_cli_refuses_a_bad_scenario(tmp_path: Path) -> None:
     scenario = tmp_path / "bad.yaml"
-    scenario.write_text("devices:\n  - device_id: d1\n    device_type: usb\n", encoding="utf-8")
+    scenario.write_text(
+        "scenario: t\nclock: {origin_ms: 1700000000000}\ndevices:\n  - device_id: d1\n    device_type: usb\n",
+        encoding="utf-8",
+    )
     base = ["--http-port", "0", "--ws-port", "0", "--version-port", "-1", "--db", str(tmp_path / "s.db")]
     result = _cli(*base, "--scenario", str(scenario))
     assert result.returncode == 2

@@ -17,12 +17,18 @@ from starlette.applications import Starlette
 
 from conformance.emulator import picture_search as ps
 from conformance.emulator.clock import ClockMode, ClockSetting, EmulatorClock
-from conformance.emulator.faces import feature_for, render_face_jpeg, render_no_face_jpeg
+from conformance.emulator.faces import (
+    extract_largest_face_feature,
+    feature_for,
+    render_face_jpeg,
+    render_no_face_jpeg,
+)
 from conformance.emulator.faults import REGISTRY, FaultSwitchboard
 from conformance.emulator.model import DeviceRecord, EventRecord, IdentityRecord
 from conformance.emulator.picture_search import (
     CandidateBatch,
     Deviations,
+    StoreCandidates,
     Window,
     WindowError,
     plan_scan,
@@ -274,6 +280,46 @@ def test_empty_remaining_range_reports_the_window_edge() -> None:
     outcome = search(source, Window(NOW, NOW + 10), last_end_ms=NOW)
     assert outcome.matches == [] and not outcome.have_more and outcome.end_ms == NOW
     assert source.scans == 0
+
+
+# -- the store source -----------------------------------------------------------------------------
+
+
+def test_store_source_scores_like_the_stored_features_and_hydrates_matches(tmp_path: Path) -> None:
+    store = Store(tmp_path / "source.sqlite3")
+    store.upsert_devices([CAM])
+    records = [_event(f"e{i}", NOW - i * 1000, seed=500 + i % 4) for i in range(12)]
+    store.insert_events(records)
+    query = extract_largest_face_feature(render_face_jpeg(501, 3))
+    source = StoreCandidates(store)
+    batch = source.scan(NOW - 100_000, NOW, None, True, limit=10)
+    assert batch.ts_ms.tolist() == [r.ts_ms for r in records[:10]]
+    full = np.clip(np.stack([r.feature for r in records[:10]]) @ query, 0, 1)
+    assert np.allclose(batch.scores(source.project(query), 10), full, atol=1e-5)
+    picked = batch.hydrate([4, 1])
+    assert [r.event_id for r in picked] == ["e4", "e1"] and picked[0].device.device_name == "door"
+    outcome = run_search(source, query, plan_scan(Window(NOW - 100_000, NOW), True, None))
+    assert [m.record.event_id for m in outcome.matches] == [r.event_id for r in records if r.face_seed == 501]
+    store.close()
+
+
+def test_store_source_shares_one_cache_per_store_and_forgets_it_on_reset(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache.sqlite3")
+    store.insert_events([_event("a", NOW, 501), _event("b", NOW - 1, 777)])
+    first = StoreCandidates.for_store(store)
+    first.scan(NOW - 10, NOW, None, True, limit=10)
+    cache = first.cache
+    assert cache.loaded == 2
+    StoreCandidates.for_store(store).scan(NOW - 10, NOW, None, True, limit=10)
+    assert cache.loaded == 2  # the second search read no features
+    store.reset()
+    store.insert_events([_event("c", NOW, 501)])
+    StoreCandidates.for_store(store).scan(NOW - 10, NOW, None, True, limit=10)
+    assert cache.loaded == 3 and len(cache) == 1
+    other = Store(tmp_path / "other.sqlite3")
+    assert StoreCandidates.for_store(other).cache is not cache
+    other.close()
+    store.close()
 
 
 # -- HTTP -----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -100,13 +101,53 @@ def test_get_event_roundtrip_keeps_feature(store: Store) -> None:
     assert store.get_event("nope") is None
 
 
-def test_search_candidates(store: Store) -> None:
-    store.insert_events(_events(20, ties=1))
-    records, matrix = store.search_candidates(1_000_050, 1_000_120, None, newest_first=True, limit=5)
-    assert [r.ts_ms for r in records] == [1_000_120, 1_000_110, 1_000_100, 1_000_090, 1_000_080]
-    assert matrix.shape == (5, 512) and matrix.dtype == np.float32
-    none, empty = store.search_candidates(0, 10, ["d1"], newest_first=False, limit=5)
-    assert none == [] and empty.shape == (0, 512)
+def test_scan_keys_in_scan_order_with_ties(store: Store) -> None:
+    records = _events(30, ties=3)
+    store.insert_events(records)
+    newest = store.scan_keys(1_000_050, 1_000_080, None, newest_first=True, limit=5)
+    expected = sorted(
+        (r for r in records if 1_000_050 <= r.ts_ms <= 1_000_080), key=lambda r: (r.ts_ms, r.event_id)
+    )[::-1][:5]
+    loaded = store.records_by_rowid([int(i) for i in newest.rowids])
+    assert [r.event_id for r in loaded] == [r.event_id for r in expected]
+    assert newest.ts_ms.tolist() == [r.ts_ms for r in expected]
+    assert newest.face_seed.tolist() == [r.face_seed for r in expected]
+    assert newest.face_variant.tolist() == [r.face_variant for r in expected]
+    assert all(a.dtype == np.int64 for a in newest)
+    oldest = store.scan_keys(0, 2_000_000, ["d1"], newest_first=False, limit=4)
+    assert oldest.ts_ms.tolist() == [1_000_000, 1_000_000, 1_000_000, 1_000_010]
+    assert store.scan_keys(0, 2_000_000, ["other"], newest_first=False, limit=4).rowids.shape == (0,)
+
+
+def test_scan_keys_outside_the_packed_range(store: Store) -> None:
+    odd = make_event(seq=1, ts_ms=5_000, device=DEVICE, identity=None, score=1.0, face_seed=1, face_variant=0)
+    far = make_event(seq=2, ts_ms=2**33, device=DEVICE, identity=None, score=1.0, face_seed=2, face_variant=0)
+    big = replace(odd, event_id="big", ts_ms=6_000, face_seed=2**40, face_variant=-3)
+    store.insert_events([odd, far, big])
+    wide = store.scan_keys(0, 2**34, None, newest_first=False, limit=10)  # span beyond 32 bits
+    assert wide.ts_ms.tolist() == [5_000, 6_000, 2**33]
+    narrow = store.scan_keys(0, 10_000, None, newest_first=True, limit=10)  # a face beyond the packing
+    assert narrow.face_seed.tolist() == [2**40, 1] and narrow.face_variant.tolist() == [-3, 0]
+
+
+def test_face_features_and_records_by_rowid(store: Store) -> None:
+    records = _events(4, ties=1)
+    store.insert_events(records)
+    faces = [(r.face_seed, r.face_variant) for r in records[::-1]] + [(123456, 9)]
+    features = store.face_features(faces)
+    assert features.shape == (5, 512) and features.dtype == np.float32
+    for row, record in zip(features, records[::-1], strict=False):
+        assert np.array_equal(row, record.feature)
+    assert not features[-1].any()
+    rowids = [r.rowid for r in store.events_after(0, 10)]
+    loaded = store.records_by_rowid([rowids[2], rowids[0], 999_999])
+    assert [r.event_id for r in loaded] == [records[2].event_id, records[0].event_id]
+
+
+def test_reset_bumps_the_generation(store: Store) -> None:
+    before = store.generation
+    store.reset()
+    assert store.generation == before + 1
 
 
 def test_upload_queue(store: Store) -> None:
@@ -141,3 +182,20 @@ def test_fault_registry_rules() -> None:
         board.active("nope")
     board.disable(["v2-page-one-based"])
     assert board.active_names() == []
+
+
+def test_an_old_database_gets_the_covering_time_index(tmp_path: Path) -> None:
+    old = Store(tmp_path / "old.db")
+    conn = old._conn()
+    conn.execute("DROP INDEX events_by_time_scan")
+    conn.execute("CREATE INDEX events_by_time ON events (ts_ms, event_id)")
+    old.close()
+    reopened = Store(tmp_path / "old.db")
+    conn = reopened._conn()
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT face_seed FROM events WHERE ts_ms >= 0 ORDER BY ts_ms, event_id"
+    ).fetchall()
+    reopened.close()
+    assert "events_by_time_scan" in names and "events_by_time" not in names
+    assert "COVERING INDEX events_by_time_scan" in " ".join(str(row) for row in plan)

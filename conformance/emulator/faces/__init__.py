@@ -10,10 +10,19 @@ from .generator import (
     render_scene_jpeg,
     render_spot_jpeg,
 )
-from .identity_code import FEATURE_DIM, Feature, feature_for, feature_from_base64, feature_to_base64
+from .identity_code import (
+    CODE_DIM,
+    FEATURE_DIM,
+    Feature,
+    feature_for,
+    feature_from_base64,
+    feature_to_base64,
+    span_coordinates,
+)
 from .quality import FiqaLevel, quality_failures
 
 __all__ = [
+    "CODE_DIM",
     "FEATURE_DIM",
     "FaceImageError",
     "FacePlacement",
@@ -33,4 +42,5 @@ __all__ = [
     "render_no_face_jpeg",
     "render_scene_jpeg",
     "render_spot_jpeg",
+    "span_coordinates",
 ]

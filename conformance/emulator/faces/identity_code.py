@@ -56,6 +56,11 @@ def code_to_feature(cells: npt.NDArray[np.floating]) -> Feature:
     return feature.astype(np.float32)
 
 
+def span_coordinates(features: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+    """Features in the projection's CODE_DIM basis: dot products with features of the span are kept."""
+    return np.asarray(np.asarray(features, dtype=np.float64) @ projection(), dtype=np.float32)
+
+
 def feature_for(face_seed: int, variant: int) -> Feature:
     """The feature a capture of this identity yields, computed from the code without any image work."""
     code = identity_code(face_seed)
