@@ -165,6 +165,18 @@ def test_upload_queue(store: Store) -> None:
     assert sent.is_send == 1
 
 
+def test_mark_sent_many_marks_every_delivery_and_event(store: Store) -> None:
+    store.insert_events(_events(4))
+    rows = [r.rowid for r in store.events_after(0, 10)]
+    store.enqueue_uploads(rows, "http://x/y", now_ms=100)
+    due = store.due_uploads(now_ms=100, limit=10)
+    store.mark_sent_many([d.upload_id for d in due[:3]])
+    store.mark_sent_many([])
+    assert store.upload_counts() == {"pending": 1, "sent": 3}
+    assert [d.upload_id for d in store.due_uploads(now_ms=100, limit=10)] == [due[3].upload_id]
+    assert sorted(e.is_send for e in store.events_after(0, 10)) == [0, 1, 1, 1]
+
+
 def test_settings(store: Store) -> None:
     assert store.settings_get("k") is None
     store.settings_set("k", {"a": [1]})
