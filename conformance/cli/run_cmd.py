@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -16,10 +17,13 @@ from typing import Any
 from conformance.exit_codes import ExitCode
 from conformance.paths import PROJECT_ROOT, REPORTS_DIR
 from conformance.suite.options import default_ws_url
+from conformance.suite.uploads import SAVED_SETTING_FILE
 from conformance.target.preflight import PreflightError, preflight
 from conformance.target.target import PROFILES, TargetConfig
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "suite" / "areas"
+INTERRUPT_GRACE_S = 30.0  # time pytest gets after a forwarded Ctrl-C to restore settings and stop
+PYTEST_INTERRUPTED = 2
 PYTEST_TO_EXIT = {
     0: ExitCode.OK,
     1: ExitCode.CHECKS_FAILED,
@@ -52,6 +56,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--no-configure-upload", action="store_true", help="leave HistoryEventUrl alone")
     parser.add_argument("--allow-writes", action="store_true", help="let writes_box tests change a real box")
     parser.add_argument("--reports-dir", type=Path, default=REPORTS_DIR, help="where run folders go")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the result line and the run folder"
+    )
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="-- then arguments for pytest")
 
 
@@ -64,6 +71,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"sophon-conformance run: -n must be a number or 'auto', not {args.workers!r}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     target_name = "emulator"
+    if not args.box_url and (args.receiver_bind or args.receiver_advertise_url):
+        print(
+            "sophon-conformance run: --receiver-bind/--receiver-advertise-url apply to a real box "
+            "(--box-url); the embedded emulator uploads to a receiver on 127.0.0.1",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE_ERROR
+    unknown = _unknown_faults(args.fault)
+    if unknown:
+        print(f"sophon-conformance run: {unknown}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
     if args.box_url:
         try:
             config = TargetConfig(
@@ -88,9 +106,18 @@ def run(args: argparse.Namespace) -> int:
     run_dir = args.reports_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    pytest_exit = _run_pytest(_pytest_argv(args, run_dir, extra))
+    pytest_exit = _run_pytest(_pytest_argv(args, run_dir, extra), quiet=args.quiet)
     stats = _read_json(run_dir / "stats.json")
     exit_code = _exit_code(pytest_exit, stats)
+    saved_setting = run_dir / SAVED_SETTING_FILE
+    if saved_setting.exists():
+        print(
+            "sophon-conformance run: the box's HistoryEventUrl setting was NOT restored; "
+            f"POST the setting in {saved_setting} back to the box",
+            file=sys.stderr,
+        )
+    # The lead wires reporting here: conformance.report.finalize.finalize_run(run_dir, ...) writes
+    # summary.json/.md and the Allure report from run_dir; it must run before the summary line below.
     summary = _summary(
         args,
         run_id=run_id,
@@ -109,6 +136,20 @@ def run(args: argparse.Namespace) -> int:
     )
     print(run_dir)
     return exit_code
+
+
+def _unknown_faults(names: list[str]) -> str | None:
+    """The emulator's refusal of a fault name (it lists the known ones), or None when all are known."""
+    if not names:
+        return None
+    from conformance.emulator.faults import REGISTRY, UnknownFaultError
+
+    try:
+        for name in names:
+            REGISTRY.get(name)
+    except UnknownFaultError as exc:
+        return str(exc)
+    return None
 
 
 def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> list[str]:
@@ -148,10 +189,43 @@ def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
     return argv + extra
 
 
-def _run_pytest(argv: list[str]) -> int:
-    """pytest in a child process, so each run starts clean (plugins, Hypothesis state, servers)."""
+def _run_pytest(argv: list[str], *, quiet: bool = False) -> int:
+    """pytest in a child process, so each run starts clean (plugins, Hypothesis state, servers).
+
+    The child runs in its own session, so a terminal's Ctrl-C reaches only this process, which passes
+    one SIGINT on and waits for pytest to tear down (restoring the box's upload setting). A second
+    Ctrl-C, or a child that does not stop within INTERRUPT_GRACE_S, ends it with SIGKILL.
+    """
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run(argv, cwd=PROJECT_ROOT, env=env, check=False).returncode
+    output = subprocess.DEVNULL if quiet else None
+    child = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=output, start_new_session=True)
+    previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        return _interrupt_child(child)
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+
+
+def _raise_interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _interrupt_child(child: subprocess.Popen[bytes]) -> int:
+    """Forward one SIGINT and wait for pytest's teardown; a second interrupt or the grace period kills it."""
+    print(
+        "sophon-conformance run: interrupted; letting the suite clean up (Ctrl-C again to kill)",
+        file=sys.stderr,
+    )
+    child.send_signal(signal.SIGINT)
+    try:
+        child.wait(timeout=INTERRUPT_GRACE_S)
+    except (KeyboardInterrupt, subprocess.TimeoutExpired):
+        child.kill()
+        child.wait()
+        print("sophon-conformance run: the suite was killed before it cleaned up", file=sys.stderr)
+    return PYTEST_INTERRUPTED
 
 
 def _exit_code(pytest_exit: int, stats: dict[str, Any]) -> ExitCode:

@@ -18,6 +18,7 @@ from conformance.target.target import VERSION_PATH, TargetConfig
 log = logging.getLogger(__name__)
 
 FROZEN_EPOCH_MS = 1_700_000_000_000  # the embedded box's clock, frozen: runs are reproducible
+WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
 
 
 @dataclass
@@ -70,22 +71,48 @@ def start_embedded_box(workdir: Path, *, profile: str, faults: tuple[str, ...] =
     return box
 
 
-def _start_receiver(box: EmbeddedBox, workdir: Path, profile: str) -> None:
-    """Start the upload receiver; a build without it leaves upload tests to skip."""
+@dataclass
+class StartedReceiver:
+    """A running upload receiver: the URL it listens on (upload path included), its API base, stop()."""
+
+    url: str
+    api_url: str
+    running: Any
+
+    def stop(self) -> None:
+        """Stop serving and close its log."""
+        self.running.stop()
+
+
+class ReceiverUnavailableError(Exception):
+    """The receiver cannot start (port in use, no receiver in this build); the message says why."""
+
+
+def start_receiver(log_path: Path, *, host: str, port: int, profile: str) -> StartedReceiver:
+    """Start the upload receiver in this process on host:port (0 = a free port)."""
     try:
         receiver = importlib.import_module("conformance.receiver.server")
         config_module = importlib.import_module("conformance.receiver.config")
-    except ModuleNotFoundError:
-        log.warning("no upload receiver in this build; upload tests will skip")
+    except ModuleNotFoundError as exc:
+        raise ReceiverUnavailableError(f"no upload receiver in this build ({exc.name})") from None
+    config = config_module.ReceiverConfig(host=host, port=port, log_path=log_path, profile=profile)
+    try:
+        running = receiver.start_receiver_thread(config)
+    except (receiver.ReceiverStartError, config_module.ReceiverConfigError) as exc:
+        raise ReceiverUnavailableError(f"upload receiver on {host}:{port}: {exc}") from None
+    # the suite reads the receiver's API locally, also when it listens on every interface
+    local = WILDCARD_HOSTS.get(host)
+    api_url = f"http://{local}:{running.port}" if local else str(running.base_url)
+    return StartedReceiver(url=str(running.url), api_url=api_url, running=running)
+
+
+def _start_receiver(box: EmbeddedBox, workdir: Path, profile: str) -> None:
+    """Start the upload receiver on 127.0.0.1:0; a build without it leaves upload tests to skip."""
+    try:
+        started = start_receiver(workdir / "uploads.jsonl", host="127.0.0.1", port=0, profile=profile)
+    except ReceiverUnavailableError as exc:
+        log.warning("%s; upload tests will skip", exc)
         return
-    starter = getattr(receiver, "start_receiver_thread", None)
-    if starter is None:
-        log.warning("conformance.receiver has no start_receiver_thread; upload tests will skip")
-        return
-    config = config_module.ReceiverConfig(
-        host="127.0.0.1", port=0, log_path=workdir / "uploads.jsonl", profile=profile
-    )
-    running = starter(config)
-    box._stoppers.append(running)
-    box.receiver_url = getattr(running, "upload_url", None) or getattr(running, "url", None)
-    box.receiver_api_url = getattr(running, "base_url", None) or getattr(running, "url", None)
+    box._stoppers.append(started)
+    box.receiver_url = started.url
+    box.receiver_api_url = started.api_url

@@ -11,10 +11,12 @@ import requests
 from conformance.clients.exchange import HttpExchange
 from conformance.clients.exchange_log import ExchangeLog
 from conformance.clients.http_client import RecordingHttpClient
+from conformance.clients.receiver_client import ReceiverClient
 from conformance.clients.ws_client import RecordingWebSocket
 from conformance.scenarios.loader import load_named
 from conformance.scenarios.seeding import SeededScenario, seed_scenario
 from conformance.suite.session import ConformanceSession
+from conformance.suite.uploads import UploadRefusedError, UploadRoute, UploadSetupError
 from conformance.target.control_client import ControlClient
 from conformance.target.preflight import PreflightError, preflight
 from conformance.target.target import Target
@@ -46,7 +48,7 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             found = preflight(box.config, reach_window_s=5.0)
         except PreflightError as exc:
             pytest.exit(f"sophon-conformance: embedded emulator failed preflight: {exc}", returncode=4)
-        session.target = found.with_receiver(box.receiver_url)
+        session.target = found.with_receiver(box.receiver_url, box.receiver_api_url)
         yield session.target
     finally:
         box.stop()
@@ -107,3 +109,36 @@ def control(target: Target) -> Iterator[ControlClient]:
 def core_scenario(control: ControlClient, target: Target) -> SeededScenario:
     """`scenarios/core.yaml` seeded once per process (the hard cases); tests only read it."""
     return seed_scenario(control, load_named("core"), keep_faults=target.config.faults)
+
+
+class RunReceiver(ReceiverClient):
+    """The run's upload receiver: `.url` is where the box uploads to, the client reads what arrived."""
+
+    def __init__(self, url: str, api_url: str) -> None:
+        super().__init__(api_url)
+        self.url = url
+
+
+@pytest.fixture(scope="session")
+def receiver(target: Target) -> Iterator[RunReceiver]:
+    """A client of the upload receiver this run started (`.url` = the URL the box uploads to)."""
+    if target.receiver_url is None or target.receiver_api_url is None:
+        pytest.skip("no upload receiver in this run")
+    client = RunReceiver(target.receiver_url, target.receiver_api_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def box_uploads_to_receiver(request: pytest.FixtureRequest, target: Target) -> Iterator[UploadRoute]:
+    """The box's HistoryEventUrl points at the receiver while upload tests run; the old setting comes back."""
+    uploads = conformance_session(request.config).uploads
+    try:
+        route = uploads.ensure_route(target)
+    except UploadRefusedError as exc:
+        pytest.skip(str(exc))
+    except UploadSetupError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield route
+    if route.arranged_by == "this process" and not uploads.restore():
+        pytest.fail("the box's HistoryEventUrl setting could not be restored (see the log)", pytrace=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from pathlib import Path
@@ -11,12 +12,14 @@ from typing import Any
 import pytest
 
 from conformance.exit_codes import ExitCode
-from conformance.suite.markers import marker_problems
+from conformance.suite.markers import marker_problems, requirement_ids
 from conformance.suite.options import ConformanceOptions
+from conformance.suite.uploads import WORKERINPUT_KEY, RunUploads, UploadSetupError
 from conformance.target.preflight import TOTAL_DEADLINE_S, PreflightError, preflight
 from conformance.target.target import Target
 
 STATS_KEY = "sophon_conformance_stats"
+REQUIREMENTS_SECTION = "sophon-conformance: requirements of this test"
 
 
 class ExchangeCounter:
@@ -52,6 +55,12 @@ class ConformanceSession:
         self.message = ""
         self.is_worker = hasattr(config, "workerinput")
         self.is_controller = not self.is_worker and config.pluginmanager.getplugin("dsession") is not None
+        run_dir = Path(options.stats_path).parent if options.stats_path else None
+        self.uploads = RunUploads(options, run_dir, is_worker=self.is_worker)
+        self._previous_sigterm: Any = None
+        if not self.is_worker and threading.current_thread() is threading.main_thread():
+            # SIGTERM ends the run like Ctrl-C: fixtures tear down, the box's upload setting is restored
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
 
     @property
     def exchange_count(self) -> int:
@@ -75,6 +84,33 @@ class ConformanceSession:
             self.message = str(exc)
             self._write_stats(int(exc.exit_code))
             pytest.exit(f"sophon-conformance: {exc}", returncode=int(exc.exit_code))
+        self._attach_receiver()
+
+    def _attach_receiver(self) -> None:
+        """Real box: the controlling process starts the receiver (and, under xdist, redirects the box)."""
+        assert self.target is not None
+        workerinput = getattr(self.config, "workerinput", {})
+        if self.is_worker and WORKERINPUT_KEY in workerinput:
+            self.target = self.uploads.adopt_controller(self.target, workerinput[WORKERINPUT_KEY])
+            return
+        try:
+            self.target = self.uploads.start_receiver_for(self.target)
+        except UploadSetupError as exc:
+            self.outcome = "preflight_failed"
+            self.message = str(exc)
+            self._write_stats(int(ExitCode.USAGE_ERROR))
+            pytest.exit(f"sophon-conformance: {exc}", returncode=int(ExitCode.USAGE_ERROR))
+        if self.is_controller and self.uploads.refusal(self.target) is None:
+            try:  # workers share the box: redirect once, here, before they start
+                self.uploads.ensure_route(self.target)
+            except UploadSetupError as exc:
+                self.message = str(exc)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """Give each xdist worker the controller's receiver and redirect state (real box only)."""
+        if self.options.target is not None:
+            node.workerinput[WORKERINPUT_KEY] = self.uploads.for_workers(self.target)
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         """Refuse tests without requirement ids; mark what this target cannot run as skipped."""
@@ -98,6 +134,16 @@ class ConformanceSession:
             ):
                 item.add_marker(no_writes)
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """Every failure names its requirement ids, also failures raised by schemathesis or plain asserts."""
+        report = yield
+        if report.failed and hasattr(report.longrepr, "addsection"):
+            ids = requirement_ids(item)
+            if ids and not any(name == REQUIREMENTS_SECTION for name, *_ in report.longrepr.sections):
+                report.longrepr.addsection(REQUIREMENTS_SECTION, f"Requirements: {', '.join(ids)}")
+        return report
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """Add a finished xdist worker's exchange count to the run's total."""
@@ -107,6 +153,11 @@ class ConformanceSession:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Hand the counts to the xdist controller, or write the run's statistics."""
+        if not self.uploads.close():
+            self.message = "the box's HistoryEventUrl setting could not be restored (see the log)"
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
         if self.is_worker:
             workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
             workeroutput[STATS_KEY] = {"exchanges": self.exchange_count}
@@ -150,3 +201,7 @@ def _known_requirement_ids() -> tuple[str, ...] | None:
     from conformance.spec.requirements import load_requirements
 
     return load_requirements().ids
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")

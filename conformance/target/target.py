@@ -88,7 +88,8 @@ class Target:
     capabilities: Capabilities = field(default_factory=Capabilities)
     firmware_version: str | None = None
     auth_cookies: tuple[tuple[str, str], ...] = ()
-    receiver_url: str | None = None
+    receiver_url: str | None = None  # where the box uploads to (advertised to the box)
+    receiver_api_url: str | None = None  # where the suite reads what arrived (the receiver's own API)
 
     @property
     def has_control(self) -> bool:
@@ -119,9 +120,9 @@ class Target:
         """An absolute URL on the box for a documented path."""
         return self.box_url + path
 
-    def with_receiver(self, receiver_url: str | None) -> Target:
-        """The same target with the upload receiver's advertised URL attached."""
-        return replace(self, receiver_url=receiver_url)
+    def with_receiver(self, receiver_url: str | None, api_url: str | None = None) -> Target:
+        """The same target with the upload receiver attached: the URL the box uploads to and its API."""
+        return replace(self, receiver_url=receiver_url, receiver_api_url=api_url or receiver_url)
 
 
 def check_url(label: str, url: str, schemes: tuple[str, ...]) -> None:

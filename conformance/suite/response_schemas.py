@@ -1,0 +1,95 @@
+"""Validate fuzzed responses with the spec layer, so the run's profile decides (lenient readings, errata).
+
+box.yaml names each JSON response by a relative `$ref` to a file in schemas/json; this module maps
+(operation, status) to that schema name and validates the body with `load_spec(profile).validate`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import PurePosixPath
+from typing import Any
+
+from conformance.paths import OPENAPI_PATH
+from conformance.spec.catalog import load_spec
+from conformance.spec.loader import load_mapping
+from conformance.spec.validators import SchemaFinding
+
+METHODS = ("get", "post", "put", "patch", "delete")
+SHOWN_FINDINGS = 5
+
+
+class ResponseSchemaViolation(AssertionError):  # noqa: N818 - reads as what it is
+    """A response body that its documented schema (under the run's profile) does not accept."""
+
+
+def _schema_name(media: Any) -> str | None:
+    """`../json/v2-error.json` → `v2-error`; None for inline schemas or fragments of a file."""
+    schema = media.get("schema") if isinstance(media, Mapping) else None
+    ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+    if not isinstance(ref, str) or "#" in ref or not ref.endswith(".json"):
+        return None
+    return PurePosixPath(ref).stem
+
+
+def _resolve(document: Mapping[str, Any], response: Any) -> Any:
+    ref = response.get("$ref") if isinstance(response, Mapping) else None
+    if isinstance(ref, str) and ref.startswith("#/components/responses/"):
+        return document["components"]["responses"][ref.rsplit("/", 1)[1]]
+    return response
+
+
+@cache
+def response_schema_names() -> dict[tuple[str, str], str]:
+    """(operation label "POST /path", status code text) → schema name, for every JSON response in box.yaml."""
+    document = load_mapping(OPENAPI_PATH)
+    names: dict[tuple[str, str], str] = {}
+    for path, item in document.get("paths", {}).items():
+        for method in METHODS:
+            operation = item.get(method) if isinstance(item, Mapping) else None
+            if not isinstance(operation, Mapping):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                content = _resolve(document, response).get("content", {})
+                name = _schema_name(content.get("application/json"))
+                if name is not None:
+                    names[(f"{method.upper()} {path}", str(status))] = name
+    return names
+
+
+def schema_for(label: str, status: int) -> str | None:
+    """The schema name documented for this operation and status (exact code, then `4XX`-style ranges)."""
+    names = response_schema_names()
+    return names.get((label, str(status))) or names.get((label, f"{str(status)[0]}XX"))
+
+
+def check_response(label: str, status: int, content_type: str, body: bytes, profile: str) -> None:
+    """Raise ResponseSchemaViolation when a JSON body breaks its schema under `profile`; else return."""
+    name = schema_for(label, status)
+    if name is None or "json" not in content_type.lower():
+        return
+    try:
+        instance = json.loads(body)
+    except ValueError:
+        raise ResponseSchemaViolation(
+            f"{label} answered HTTP {status} with a body that is not JSON: {body[:120]!r}"
+        ) from None
+    spec = load_spec(profile)
+    if spec.is_valid(name, instance):  # the common case: skip collecting findings
+        return
+    findings = spec.validate(name, instance)
+    if findings:
+        raise ResponseSchemaViolation(describe(label, status, name, profile, findings))
+
+
+def describe(label: str, status: int, name: str, profile: str, findings: list[SchemaFinding]) -> str:
+    """One readable block: which schema, which profile, the first findings with their errata."""
+    lines = [f"{label} HTTP {status}: the body breaks {name} under the {profile} profile"]
+    for finding in findings[:SHOWN_FINDINGS]:
+        errata = f" [{', '.join(finding.errata)}]" if finding.errata else ""
+        lines.append(f"  {finding.instance_path or '/'}: {finding.message}{errata}")
+    if len(findings) > SHOWN_FINDINGS:
+        lines.append(f"  … {len(findings) - SHOWN_FINDINGS} more")
+    return "\n".join(lines)
