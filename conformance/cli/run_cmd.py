@@ -96,16 +96,20 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"sophon-conformance run: {exc}", file=sys.stderr)
             return ExitCode.USAGE_ERROR
-        try:
-            preflight(config)
-        except PreflightError as exc:
-            print(f"sophon-conformance run: {exc}", file=sys.stderr)
-            return exc.exit_code
         target_name = config.name
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{target_name}"
     run_dir = args.reports_dir / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
+    if args.box_url:
+        try:
+            preflight(config)
+        except PreflightError as exc:
+            print(f"sophon-conformance run: {exc}", file=sys.stderr)
+            _write_preflight_failure(run_dir, run_id, args, exc)
+            print(run_dir / "summary.json")
+            return exc.exit_code
     started = time.monotonic()
+    started_epoch = time.time()
     pytest_exit = _run_pytest(_pytest_argv(args, run_dir, extra), quiet=args.quiet)
     stats = _read_json(run_dir / "stats.json")
     exit_code = _exit_code(pytest_exit, stats)
@@ -116,8 +120,6 @@ def run(args: argparse.Namespace) -> int:
             f"POST the setting in {saved_setting} back to the box",
             file=sys.stderr,
         )
-    # The lead wires reporting here: conformance.report.finalize.finalize_run(run_dir, ...) writes
-    # summary.json/.md and the Allure report from run_dir; it must run before the summary line below.
     summary = _summary(
         args,
         run_id=run_id,
@@ -127,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         wall=time.monotonic() - started,
     )
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    report_html = _finalize(args, run_dir, stats, started_epoch, exit_code)
     _point_latest(args.reports_dir, run_dir)
     counts = summary["counts"]
     print(
@@ -134,8 +137,46 @@ def run(args: argparse.Namespace) -> int:
         f"{counts['errors']} errors, {counts['skipped']} skipped; "
         f"HTTP exchanges: {summary['exchanges']}; wall {summary['wall_s']:.1f} s; exit {int(exit_code)}"
     )
-    print(run_dir)
+    print(report_html)
     return exit_code
+
+
+def _write_preflight_failure(
+    run_dir: Path, run_id: str, args: argparse.Namespace, exc: PreflightError
+) -> None:
+    """Evidence for CI when no test could run: which box, why, and the exit code."""
+    summary = {
+        "run_id": run_id,
+        "target": args.box_url,
+        "profile": args.profile,
+        "outcome": "preflight failed",
+        "category": "transport",
+        "message": str(exc),
+        "exit_code": int(exc.exit_code),
+    }
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def _finalize(
+    args: argparse.Namespace, run_dir: Path, stats: dict[str, Any], started_epoch: float, exit_code: int
+) -> Path:
+    """Summary, requirement matrix and the Allure HTML; the path of report.html."""
+    from conformance.report.environment import build_environment
+    from conformance.report.finalize import finalize_run
+
+    environment = build_environment(
+        box_url=args.box_url,
+        ws_url=args.ws_url,
+        control_url=args.control_url,
+        profile=args.profile,
+        firmware_version=stats.get("firmware_version"),
+        capabilities=stats.get("capabilities") or (),
+        seed=args.hypothesis_profile,
+        faults=args.fault,
+    )
+    return finalize_run(
+        run_dir, catalog=None, environment=environment, started=started_epoch, exit_code=int(exit_code)
+    )
 
 
 def _unknown_faults(names: list[str]) -> str | None:
@@ -163,9 +204,12 @@ def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
         f"--junitxml={run_dir / 'junit.xml'}",
         f"--alluredir={run_dir / 'allure-results'}",
         f"--conformance-stats={run_dir / 'stats.json'}",
+        f"--conformance-records={run_dir / 'results.jsonl'}",
         f"--profile={args.profile}",
         f"--hypothesis-profile={args.hypothesis_profile}",
     ]
+    if args.quiet:
+        argv.append("-q")  # also silences the progress line, which is written to stderr
     if args.workers != "0":
         argv += ["-n", str(args.workers)]
     for flag in (

@@ -41,6 +41,9 @@ def add_options(parser: pytest.Parser) -> None:
         help=f"seconds to keep retrying an unreachable box (default {REACH_WINDOW_S:.0f})",
     )
     group.addoption("--conformance-stats", help="write run statistics (exchanges, outcome) to this JSON file")
+    group.addoption(
+        "--conformance-records", help="write one JSON line per test (outcome, requirement ids, category) here"
+    )
 
 
 @dataclass(frozen=True)

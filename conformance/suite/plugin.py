@@ -38,3 +38,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SESSION_KEY] = session
     config.pluginmanager.register(session, "sophon-conformance-session")
     config.pluginmanager.register(fixtures, "sophon-conformance-fixtures")
+    _register_reporting(config)
+
+
+def _register_reporting(config: pytest.Config) -> None:
+    """Per-test records, Allure labels from the requirement catalog, and the progress line."""
+    from pathlib import Path
+
+    from conformance.report.pytest_wiring import register
+    from conformance.spec.requirements import load_requirements
+
+    records = config.getoption("conformance_records", None)
+    register(config, Path(records) if records else None, load_requirements())

@@ -186,6 +186,7 @@ class ConformanceSession:
             "profile": self.options.profile,
             "target": "emulator" if self.options.target is None else self.options.target.box_url,
             "firmware_version": None if self.target is None else self.target.firmware_version,
+            "capabilities": None if self.target is None else self.target.capabilities.describe(),
         }
         path = Path(self.options.stats_path)
         path.parent.mkdir(parents=True, exist_ok=True)

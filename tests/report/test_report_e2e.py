@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from conformance.report.allure_html import remote_references
 from conformance.report.environment import build_environment
 from conformance.report.finalize import finalize_run
 from tests.report.browser import install_chromium, visit
-from tests.report.report_hooks import RECORDS_ENV
 
 FAULT = "v2-500-on-bad-input"
 FAILING_REQUIREMENT = "V2Q-ERR-001"  # the fault catalog names it for v2-500-on-bad-input
@@ -42,16 +40,12 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"--rootdir={PROJECT_ROOT}",
         "-p",
         "no:cacheprovider",
-        "-p",
-        "tests.report.report_hooks",
+        f"--conformance-records={run / 'results.jsonl'}",
         f"--junitxml={run / 'junit.xml'}",
         f"--alluredir={run / 'allure-results'}",
         f"--emulator-fault={FAULT}",
     ]
-    env = dict(os.environ, **{RECORDS_ENV: str(run / "results.jsonl")})
-    done = subprocess.run(
-        argv, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "progress: " in done.stderr
     environment = build_environment(box_url=None, profile="strict", faults=[FAULT], seed=0)
