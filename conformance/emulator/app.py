@@ -36,9 +36,12 @@ _STATUS_CODES: Final = {
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else HTTPStatus.BAD_REQUEST
     code = _STATUS_CODES.get(HTTPStatus(status), "INVALID_ARGUMENTS")
-    return error_for_request(
+    response = error_for_request(
         request, status, code, f"{request.method} {request.url.path}: {HTTPStatus(status).phrase}"
     )
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)  # e.g. Allow on a 405 (RFC 9110 section 15.5.6)
+    return response
 
 
 def _optional_routes(module_name: str) -> list[BaseRoute]:

@@ -197,6 +197,7 @@ def test_login(box: Box) -> None:
 def test_wrong_method_and_unknown_path_use_the_v2_envelope(box: Box) -> None:
     response = box.session.get(f"{box.url}/sophon/v2/face/getevents", timeout=10)
     assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
     assert isinstance(response.json()["error"]["code"], str)
     response = box.session.post(f"{box.url}/sophon/v2/face/nothing", json={}, timeout=10)
     assert response.status_code == 404
