@@ -135,6 +135,29 @@ class ConformanceSession:
                 item.add_marker(no_writes)
 
     @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        """Count the test's HTTP exchanges and attach them to its Allure result as steps."""
+        before = [int(log.total) for log in self.logs]
+        try:
+            return (yield)
+        finally:
+            self._record_evidence(item, before)
+
+    def _record_evidence(self, item: pytest.Item, before: list[int]) -> None:
+        from conformance.report.recorder import EXCHANGES_PROPERTY
+        from conformance.suite.evidence import attach_exchanges
+
+        made = 0
+        exchanges: list[Any] = []
+        for index, log in enumerate(self.logs):
+            new = int(log.total) - (before[index] if index < len(before) else 0)
+            made += new
+            exchanges += log.recent(new)
+        item.user_properties.append((EXCHANGES_PROPERTY, made))
+        if exchanges and self.config.pluginmanager.hasplugin("allure_pytest"):
+            attach_exchanges(exchanges)
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         """Every failure names its requirement ids, also failures raised by schemathesis or plain asserts."""
         report = yield
