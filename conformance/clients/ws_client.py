@@ -170,6 +170,10 @@ class RecordingWebSocket:
             ws.close(timeout=self.send_timeout)
         except (OSError, websocket.WebSocketException):
             pass
+        finally:
+            # websocket-client's close() returns early when the peer closed first and leaves the OS
+            # socket open; shutdown() releases it whatever happened.
+            ws.shutdown()
         self._note(WsDirection.EVENT, "close", "closed by harness")
 
     def __enter__(self) -> RecordingWebSocket:

@@ -83,8 +83,9 @@ def test_slow_reader_is_dropped_and_fast_reader_gets_everything(push: WsThread[i
     # policy: close 1008 "slow consumer"; a peer that still does not read is aborted after 2 s (no frame)
     if opcode == websocket.ABNF.OPCODE_CLOSE:
         assert int.from_bytes(data[:2], "big") == 1008 and SLOW_CONSUMER_REASON.encode() in data
-    fast.close()
-    slow.close()
+    for ws in (fast, slow):
+        ws.close()
+        ws.shutdown()
 
 
 def test_a_reading_client_is_never_dropped(push: WsThread[int]) -> None:
@@ -96,6 +97,7 @@ def test_a_reading_client_is_never_dropped(push: WsThread[int]) -> None:
     assert [json.loads(client.recv())["n"] for _ in range(100)] == list(range(100))
     assert push.server.stats.slow_consumers_closed == 0
     client.close()
+    client.shutdown()
 
 
 def _open_fds() -> int:
@@ -106,10 +108,12 @@ def _open_fds() -> int:
 def test_connect_disconnect_churn_leaks_no_descriptors(push: WsThread[int]) -> None:
     warm = _configured(push.url)
     warm.close()
+    warm.shutdown()
     before = _open_fds()
     for _ in range(CHURN_CLIENTS):
         client = _configured(push.url)
         client.close()
+        client.shutdown()  # close() skips releasing the socket when the server closed first
     deadline = time.monotonic() + 10
     while push.call(lambda: push.server.client_count) and time.monotonic() < deadline:
         time.sleep(0.05)
