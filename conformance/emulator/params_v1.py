@@ -9,7 +9,7 @@ from typing import Final, TypeVar
 from starlette.datastructures import QueryParams
 
 from conformance.emulator.errors import invalid
-from conformance.emulator.faults import V1_STREAMS_FIRST_ONLY, FaultSwitchboard
+from conformance.emulator.faults import V1_NAME_EXACT_MATCH, V1_STREAMS_FIRST_ONLY, FaultSwitchboard
 from conformance.emulator.request_values import BadValueError, clamp_int64, text_int, text_list, text_number
 from conformance.emulator.store_filters import EventFilters
 
@@ -81,6 +81,7 @@ def parse_events_query(params: QueryParams, faults: FaultSwitchboard) -> V1Query
             ts_gte_ms=None if gte is None else -clamp_int64(-round(gte * 1000, 3)),
             ts_lte_ms=None if lte is None else clamp_int64(round(lte * 1000, 3)),
             identity_name=_scalar(params, "name", str),
+            name_exact=faults.active(V1_NAME_EXACT_MATCH),
             identity_id=_scalar(params, "identity_id", str),
             score_min=_scalar(params, "score_min", text_number),
             score_max=_scalar(params, "score_max", text_number),

@@ -8,6 +8,7 @@ from typing import Any, Final, TypeVar
 
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import (
+    V2_DEVICES_FIRST_ONLY,
     V2_IGNORE_SCORE_FILTER,
     V2_MS_FILTER_READ_AS_SECONDS,
     V2_NAME_EXACT_MATCH,
@@ -18,6 +19,7 @@ from conformance.emulator.faults import (
 )
 from conformance.emulator.model import USER_TYPE_TO_PERSON_TYPE
 from conformance.emulator.request_values import (
+    INT64_MAX,
     BadValueError,
     clamp_int64,
     json_int,
@@ -78,7 +80,9 @@ def parse_filters(raw: Any, faults: FaultSwitchboard) -> EventFilters:
     gte = _time_bound(raw, "datetime_gte", faults)
     lte = _time_bound(raw, "datetime_lte", faults)
     exclusive = faults.active(V2_TIME_BOUND_EXCLUSIVE)
-    gte_ms = None if gte is None else (clamp_int64(gte) + 1 if exclusive else -clamp_int64(-gte))
+    # the exclusive fault stays a single deviation: its +1 never leaves SQLite's integer range
+    gte_exclusive = None if gte is None else min(clamp_int64(gte) + 1, INT64_MAX)
+    gte_ms = None if gte is None else (gte_exclusive if exclusive else -clamp_int64(-gte))
     lte_ms = None if lte is None else (-clamp_int64(-lte) - 1 if exclusive else clamp_int64(lte))
     score_min = _read(raw, "score_min", json_number)
     score_max = _read(raw, "score_max", json_number)
@@ -92,6 +96,8 @@ def parse_filters(raw: Any, faults: FaultSwitchboard) -> EventFilters:
             raise invalid("user_type")
         person_types = (code,)
     devices = _read(raw, "media_device_ids", json_string_list)
+    if devices and faults.active(V2_DEVICES_FIRST_ONLY):
+        devices = devices[:1]
     return EventFilters(
         ts_gte_ms=gte_ms,
         ts_lte_ms=lte_ms,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from conformance.emulator.faults import V1_PERSON_TYPE_STRING, FaultSwitchboard
 from conformance.emulator.model import DeviceRecord, EventRecord
 from conformance.emulator.render_v2 import feature_binary
 
@@ -54,8 +55,15 @@ def video_data(record: EventRecord) -> dict[str, Any]:
     }
 
 
-def render_event(record: EventRecord) -> dict[str, Any]:
-    """The v1 event of GET /SophonFace/api/events."""
+def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) -> dict[str, Any]:
+    """The v1 event of GET /SophonFace/api/events (bent by the active faults, if given)."""
+    event = _event(record)
+    if faults is not None and faults.active(V1_PERSON_TYPE_STRING):
+        event["common"]["person_type"] = str(event["common"]["person_type"])
+    return event
+
+
+def _event(record: EventRecord) -> dict[str, Any]:
     attrs = record.attributes
     matched = record.identity is not None
     return {

@@ -7,10 +7,23 @@ from typing import Any
 
 import numpy as np
 
-from conformance.emulator.faults import V2_DROP_REQUIRED_FIELD, V2_FEATURE_WRONG_LENGTH, FaultSwitchboard
+from conformance.emulator.faults import (
+    V2_DROP_REQUIRED_FIELD,
+    V2_FEATURE_WRONG_LENGTH,
+    V2_TIMESTAMP_SECONDS,
+    V2_TIMESTAMP_STRING,
+    VAR_E04_NULL_ATTRIBUTES,
+    VAR_EXTRA_FIELDS,
+    FaultSwitchboard,
+)
 from conformance.emulator.model import EventRecord
 
 V2_DEVICE_TYPES = {"photo": "photo", "rtsp": "rtsp", "file": "file"}
+TIMESTAMP_KEYS = ("in_timestamp", "recognition_timestamp", "out_timestamp")
+ATTRIBUTE_KEYS = ("mask", "gender", "hat", "age", "glasses")
+# Undocumented keys a firmware may add (E17); the lenient profile tolerates them.
+EXTRA_TOP_LEVEL = {"dev_sno": "", "algorithm_version": "2.4.0"}
+EXTRA_EXT_DATA = {"quality_score": 0.93}
 
 
 def feature_binary(record: EventRecord, *, wrong_length: bool = False) -> str:
@@ -71,6 +84,27 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
             "unknown_id": record.unknown_id,
         },
     }
-    if faults is not None and faults.active(V2_DROP_REQUIRED_FIELD):
-        del event["user_type"]
+    if faults is not None:
+        apply_faults(event, faults)
     return event
+
+
+def apply_faults(event: dict[str, Any], faults: FaultSwitchboard) -> None:
+    """Bend a rendered event the way the active faults and variations say (one place for all of them)."""
+    if faults.active(V2_DROP_REQUIRED_FIELD):
+        del event["user_type"]
+    if faults.active(V2_TIMESTAMP_SECONDS):
+        event["timestamp"] = event["timestamp"] / 1000.0
+        for key in TIMESTAMP_KEYS:
+            event["ext_data"][key] = event["ext_data"][key] / 1000.0
+    if faults.active(V2_TIMESTAMP_STRING):
+        event["timestamp"] = str(event["timestamp"])
+    if faults.active(VAR_E04_NULL_ATTRIBUTES):
+        attrs = event["recognize_face_attr"]
+        for key in ATTRIBUTE_KEYS:
+            if attrs[key] == "":
+                attrs[key] = None
+        attrs["expression"] = None
+    if faults.active(VAR_EXTRA_FIELDS):
+        event.update(EXTRA_TOP_LEVEL)
+        event["ext_data"].update(EXTRA_EXT_DATA)

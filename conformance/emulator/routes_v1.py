@@ -39,7 +39,7 @@ async def events(request: Request, state: AppState) -> Response:
     rounding = math.floor if state.faults.active(V1_NUM_PAGES_FLOORED) else math.ceil
     return JSONResponse(
         {
-            "data": [render_event(r) for r in records],
+            "data": [render_event(r, state.faults) for r in records],
             "pagination": {
                 "num_pages": rounding(total / query.per_page),
                 "page": query.page,

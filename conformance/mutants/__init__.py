@@ -1,0 +1,1 @@
+"""The harness proves itself: run the suite against every emulator fault and conforming variation."""

@@ -1,0 +1,50 @@
+"""`sophon-conformance mutants`: bad input gets one message and exit 2; --list shows the catalog."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conformance.cli.main import main
+from conformance.paths import PROJECT_ROOT
+
+CLI_TIMEOUT_S = 60
+
+
+def test_list_shows_faults_and_variations(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mutants", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "fault     v2-page-one-based" in out and "variation var-keys-reversed" in out
+    assert out.count("\nfault ") + out.startswith("fault ") >= 30
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--faults", "no-such-fault"], "unknown fault 'no-such-fault'"),
+        (["--faults", "var-keys-reversed"], "wrong group"),
+        (["--variations", "v2-page-one-based"], "wrong group"),
+        (["--faults", "v2-page-one-based", "--baseline-examples", "0"], "--baseline-examples"),
+    ],
+)
+def test_bad_names_are_a_usage_error(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    assert main(["mutants", *argv, "--reports-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("jobs", ["0", "x", "99"])
+def test_bad_jobs_is_refused_by_the_parser(jobs: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance", "mutants", "--jobs", jobs],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT_S,
+        check=False,
+    )
+    assert done.returncode == 2 and "--jobs" in done.stderr and "Traceback" not in done.stderr
