@@ -95,11 +95,12 @@ def test_sigint_mid_run_restores_the_upload_setting(standalone_box: str, tmp_pat
         )
         assert _urls(standalone_box)[0].endswith("/HistoryEvent")  # pointed at the run's receiver
         run.send_signal(signal.SIGINT)
-        output, _ = run.communicate(timeout=60)
+        # generous: after the restore the run still writes its report (Allure HTML) on a busy machine
+        output, _ = run.communicate(timeout=240)
     finally:
         if run.poll() is None:
             run.kill()
-            run.wait()
+            run.communicate()  # reap it and close the pipe, so no file handle leaks into later tests
     assert run.returncode == ExitCode.INTERRUPTED, output[-2000:]
     assert _urls(standalone_box) == ORIGINAL["history_upload_event_url"], output[-2000:]
     setting = requests.get(standalone_box + HISTORY_EVENT_URL_PATH, timeout=TIMEOUT).json()["data"]
