@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -54,6 +55,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, run the subcommand, and turn every failure into a message and an exit code."""
+    # A parent that ignores SIGINT (CI runners, pytest-xdist workers) makes Python skip its Ctrl-C
+    # handler; restore it so an interrupt always ends the command cleanly (and restores the box).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser, modules = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
