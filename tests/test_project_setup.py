@@ -1,4 +1,4 @@
-"""The README's two commands, .ci/run and the packaging agree, so a fresh machine runs what the README says."""
+"""The README's two commands, .ci/run and the packaging agree, so a fresh machine runs what it says."""
 
 from __future__ import annotations
 
@@ -48,6 +48,6 @@ def test_every_locked_package_is_pinned() -> None:
 
 
 def test_cli_builds_every_subcommand_present() -> None:
-    parser, modules = build_parser()
+    _parser, modules = build_parser()
     assert set(modules) <= set(SUBCOMMANDS)
     assert "validate" in modules

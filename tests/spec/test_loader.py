@@ -280,5 +280,5 @@ def test_yaml_with_an_impossible_date_names_the_file(tmp_path: Path) -> None:
 
     bad = tmp_path / "waivers.yaml"
     bad.write_text("expires: 2026-13-45\n", encoding="utf-8")
-    with pytest.raises(SpecFileError, match="waivers.yaml"):
+    with pytest.raises(SpecFileError, match=r"waivers\.yaml"):
         load_file(bad)
