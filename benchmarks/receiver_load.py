@@ -7,9 +7,7 @@ Run: .venv/bin/python benchmarks/receiver_load.py [--uploaders 100] [--uploads 1
 from __future__ import annotations
 
 import argparse
-import base64
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -18,38 +16,14 @@ import time
 from pathlib import Path
 
 import requests
+from reliability_receiver_load import upload_payload  # the same seed-003 upload as the reliability run
 
 from conformance.receiver.config import ReceiverConfig
 from conformance.receiver.server import start_receiver_thread
 from conformance.receiver.validation import UploadJudge, catalog_judge, no_validation
 
-PICTURE = base64.b64encode(os.urandom(200 * 1024)).decode("ascii")
+PICTURE_EVERY = 10  # a tenth of the uploads carry a 200 KB picture
 TIMEOUT = (5.0, 30.0)
-
-
-def _upload(worker: int, number: int) -> dict[str, object]:
-    payload: dict[str, object] = {
-        "identity_id": f"{worker}-{number}",
-        "identity_name": "load",
-        "identity_info": {"face_ids": [], "image_id": ""},
-        "timestamp": 1565771454932 + number,
-        "score": 0.9,
-        "want_action": "0",
-        "person_type": 1,
-        "out_timestamp": 1565771454932 + number,
-        "ep_info": {
-            "ep_id": "e",
-            "ep_type": "rtsp",
-            "ep_ip": "127.0.0.1",
-            "ep_name": "cam",
-            "device_id": "d",
-        },
-        "dev_sno": "",
-        "api_version": "1.0",
-    }
-    if number % 10 == 0:
-        payload["spot_pic"] = PICTURE
-    return payload
 
 
 def _uploader(url: str, worker: int, count: int, latencies: list[float], failures: list[str]) -> None:
@@ -58,7 +32,7 @@ def _uploader(url: str, worker: int, count: int, latencies: list[float], failure
     for number in range(count):
         started = time.perf_counter()
         try:
-            response = session.post(url, json=_upload(worker, number), timeout=TIMEOUT)
+            response = session.post(url, json=upload_payload(worker, number, PICTURE_EVERY), timeout=TIMEOUT)
             ok = response.status_code == 200
             detail = f"status {response.status_code}"
         except requests.RequestException as exc:

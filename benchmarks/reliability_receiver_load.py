@@ -36,7 +36,8 @@ URL_LINE = re.compile(r"receiving uploads at (http://\S+)")
 START_DEADLINE_S = 30.0
 
 
-def _payload(uploader: int, number: int, picture_every: int) -> dict[str, Any]:
+def upload_payload(uploader: int, number: int, picture_every: int) -> dict[str, Any]:
+    """One seed-003 upload; every `picture_every`-th carries a 200 KB base64 picture (0: none)."""
     payload: dict[str, Any] = {
         "identity_id": f"{uploader}-{number}",
         "identity_name": "load",
@@ -131,7 +132,7 @@ def _uploader(url: str, uploader: int, uploads: int, pace: Pace, out: list[tuple
             started = time.perf_counter()
             try:
                 response = session.post(
-                    url, json=_payload(uploader, number, pace.picture_every), timeout=TIMEOUT
+                    url, json=upload_payload(uploader, number, pace.picture_every), timeout=TIMEOUT
                 )
                 status = response.status_code
             except requests.RequestException:
