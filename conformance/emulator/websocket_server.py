@@ -2,8 +2,10 @@
 
 Policies (docs/emulator-realtime.md): nothing is sent before a valid configuration; a malformed
 configuration closes that connection (1008, or 1003 for a binary frame; the reason says what is wrong);
-each client has a bounded send queue and a client that falls QUEUE_LIMIT messages behind is closed
-with 1008 "slow consumer" so it never delays the others. No keepalive pings: the seed's sample client
+each client has a send queue of QUEUE_LIMIT messages; bus batches are fed to the queues SLICE events
+at a time, and a client whose queue is full and that takes nothing for SLOW_CONSUMER_S is closed with
+1008 "slow consumer", so a bulk batch never drops a reader that drains and a stalled client delays the
+others by at most SLOW_CONSUMER_S. No keepalive pings: the seed's sample client
 calls `recv_data(4096)`, which returns control frames as data and would crash on a ping.
 """
 
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -46,6 +49,8 @@ R = TypeVar("R")
 R_contra = TypeVar("R_contra", contravariant=True)
 
 QUEUE_LIMIT = 1000
+SLICE = 100  # a bus batch reaches the queues this many events at a time, yielding between slices
+SLOW_CONSUMER_S = 1.0  # a full queue that takes nothing for this long belongs to a slow consumer
 MAX_FRAME_BYTES = 1024 * 1024  # larger frames are closed by websockets with 1009 (message too big)
 CLOSE_TIMEOUT_S = 2.0
 REAP_INTERVAL_S = 0.5
@@ -91,9 +96,8 @@ class WsRenderer(Protocol[R_contra]):
 class _Client:
     connection: ServerConnection
     session: WsSession = field(default_factory=WsSession)
-    # Unbounded so one bulk batch never drops a fast reader; the backlog is bounded by the check in
-    # `_on_batch`: a client still QUEUE_LIMIT messages behind when new events arrive is closed.
-    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    # Bounded: the feeder waits (up to SLOW_CONSUMER_S per message) for room instead of growing it.
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     dropped: bool = False
 
 
@@ -119,6 +123,8 @@ class WsPushServer(Generic[R]):
         self._server: Server | None = None
         self._subscription: Subscription[R] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._batches: deque[Sequence[R]] = deque()
+        self._batch_ready = asyncio.Event()
         self.stats = WsStats()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -134,6 +140,7 @@ class WsPushServer(Generic[R]):
         )
         self._subscription = self._bus.subscribe(self._on_batch)
         self._spawn(self._reap_loop())
+        self._spawn(self._feed_loop())
         return int(self._server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
@@ -236,22 +243,35 @@ class WsPushServer(Generic[R]):
         return None
 
     def _on_batch(self, batch: Sequence[R]) -> None:
-        """Runs on the loop thread: render each event once per flag combination, queue it per client."""
-        for client in self._clients:
-            if not client.dropped and client.queue.qsize() >= QUEUE_LIMIT:
-                self.stats.slow_consumers_closed += 1
-                self._close(client, CloseCode.POLICY_VIOLATION, SLOW_CONSUMER_REASON)
+        """Runs on the loop thread: hand the batch to the feeder, which keeps bus order."""
+        self._batches.append(batch)
+        self._batch_ready.set()
+
+    async def _feed_loop(self) -> None:
+        """Feed batches SLICE events at a time so a bulk batch paces itself to the readers' queues."""
+        while True:
+            await self._batch_ready.wait()
+            self._batch_ready.clear()
+            while self._batches:
+                batch = self._batches.popleft()
+                for start in range(0, len(batch), SLICE):
+                    await self._feed_slice(batch[start : start + SLICE])
+                    await asyncio.sleep(0)  # let writers and HTTP run between slices
+
+    async def _feed_slice(self, records: Sequence[R]) -> None:
+        """Render each event once per flag combination, queue it per client, wait for full queues."""
         targets = [
             (client, target) for client in self._clients if (target := self._target(client)) is not None
         ]
         if not targets:
             return
         forced_pictures = self._faults(FAULT_PICTURES_UNREQUESTED)
-        for record in batch:
+        outgoing: dict[_Client, list[str]] = {}
+        for record in records:
             device = self._renderer.device_id(record)
             rendered: dict[tuple[bool, bool], str] = {}
             for client, (config, every_device) in targets:
-                if client.dropped or not (every_device or config.wants(device)):
+                if not (every_device or config.wants(device)):
                     continue
                 flags = ALL_PICTURES if forced_pictures else config.picture_flags
                 text = rendered.get(flags)
@@ -261,13 +281,38 @@ class WsPushServer(Generic[R]):
                     except Exception:  # one unrenderable event must not stop the others
                         LOG.exception("cannot render event for WebSocket push")
                         break
-                self._enqueue(client, text)
+                outgoing.setdefault(client, []).append(text)
+        waits = [self._deliver(client, texts) for client, texts in outgoing.items()]
+        await asyncio.gather(*waits)
 
-    def _enqueue(self, client: _Client, message: str) -> None:
-        if client.dropped:
-            return
-        client.queue.put_nowait(message)
-        self.stats.messages_queued += 1
+    async def _deliver(self, client: _Client, texts: list[str]) -> None:
+        """Queue texts in order; at a full queue wait for the writer to take one, else close it as slow."""
+        closed: asyncio.Future[None] | None = None
+        try:
+            for text in texts:
+                if client.dropped:
+                    return
+                if not client.queue.full():
+                    client.queue.put_nowait(text)
+                    self.stats.messages_queued += 1
+                    continue
+                if closed is None:
+                    closed = asyncio.ensure_future(client.connection.wait_closed())
+                put = asyncio.ensure_future(client.queue.put(text))
+                done, _ = await asyncio.wait(
+                    (put, closed), timeout=SLOW_CONSUMER_S, return_when=asyncio.FIRST_COMPLETED
+                )
+                if put in done:
+                    self.stats.messages_queued += 1
+                    continue
+                put.cancel()
+                if closed not in done and not client.dropped:
+                    self.stats.slow_consumers_closed += 1
+                    self._close(client, CloseCode.POLICY_VIOLATION, SLOW_CONSUMER_REASON)
+                return
+        finally:
+            if closed is not None:
+                closed.cancel()
 
     def _close(self, client: _Client, code: int, reason: str) -> None:
         """Close without waiting on the caller's path; a peer that never reads is aborted after a timeout."""

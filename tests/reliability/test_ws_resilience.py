@@ -7,7 +7,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ PADDING = "x" * 8_000  # 8 KB per message: the slow client's socket buffers fill
 CHURN_CLIENTS = 200  # benchmarks/reliability_ws_churn.py runs the 60 s loop
 FD_SLACK = 5
 CHUNK = 10
+BULK = 5 * QUEUE_LIMIT
 
 
 class _Renderer:
@@ -58,34 +59,66 @@ def _read_all(ws: websocket.WebSocket, count: int, into: list[int]) -> None:
     ws.settimeout(10)
     with contextlib.suppress(websocket.WebSocketException, OSError):
         for _ in range(count):
-            into.append(json.loads(ws.recv())["n"])
+            message = ws.recv()
+            if not message:  # the server closed this client
+                return
+            into.append(json.loads(message)["n"])
 
 
-def test_slow_reader_is_dropped_and_fast_reader_gets_everything(push: WsThread[int]) -> None:
+def _ending(ws: websocket.WebSocket) -> tuple[int | None, bytes]:
+    """Drain what the server buffered until the connection ends: (close code, reason), (None, b"") if aborted.
+
+    Policy: close 1008 "slow consumer"; a peer that still does not read is aborted after 2 s, so its close
+    frame may never get through. A connection left open fails here with a receive timeout.
+    """
+    ws.settimeout(10)
+    opcode, data = None, b""
+    with contextlib.suppress(websocket.WebSocketConnectionClosedException):
+        while opcode != websocket.ABNF.OPCODE_CLOSE:
+            opcode, data = ws.recv_data(control_frame=True)
+    if opcode != websocket.ABNF.OPCODE_CLOSE:
+        return None, b""
+    return int.from_bytes(data[:2], "big"), data[2:]
+
+
+def _fast_beside_stalled(push: WsThread[int], publish: Callable[[], None], count: int) -> list[int]:
+    """Run `publish` with one reading and one stalled client; the stalled one must end as slow."""
     slow, fast = _configured(push.url), _configured(push.url)
     _wait_configured(push, 2)
     received: list[int] = []
-    reader = threading.Thread(target=_read_all, args=(fast, MESSAGES, received))
+    reader = threading.Thread(target=_read_all, args=(fast, count, received))
     reader.start()
-    for first in range(
-        0, MESSAGES, CHUNK
-    ):  # site pace: many small batches (one batch > QUEUE_LIMIT drops all)
-        push.publish(list(range(first, min(first + CHUNK, MESSAGES))))
-        time.sleep(0.01)
-    reader.join(30)
-    assert received == list(range(MESSAGES))
-    assert push.server.stats.slow_consumers_closed == 1
-    slow.settimeout(10)
-    opcode, data = None, b""
-    with contextlib.suppress(websocket.WebSocketConnectionClosedException):
-        while opcode != websocket.ABNF.OPCODE_CLOSE:  # drain what was buffered, then the close frame
-            opcode, data = slow.recv_data(control_frame=True)
-    # policy: close 1008 "slow consumer"; a peer that still does not read is aborted after 2 s (no frame)
-    if opcode == websocket.ABNF.OPCODE_CLOSE:
-        assert int.from_bytes(data[:2], "big") == 1008 and SLOW_CONSUMER_REASON.encode() in data
-    for ws in (fast, slow):
-        ws.close()
-        ws.shutdown()
+    try:
+        publish()
+        reader.join(60)
+        assert push.call(lambda: push.server.stats.slow_consumers_closed) == 1
+        code, reason = _ending(slow)
+        assert code is None or (code, reason) == (1008, SLOW_CONSUMER_REASON.encode())
+    finally:
+        for ws in (fast, slow):
+            ws.close()
+            ws.shutdown()
+    return received
+
+
+def test_slow_reader_is_dropped_and_fast_reader_gets_everything(push: WsThread[int]) -> None:
+    def site_pace() -> None:  # many small batches
+        for first in range(0, MESSAGES, CHUNK):
+            push.publish(list(range(first, min(first + CHUNK, MESSAGES))))
+            time.sleep(0.01)
+
+    assert _fast_beside_stalled(push, site_pace, MESSAGES) == list(range(MESSAGES))
+
+
+def test_bulk_batches_larger_than_the_queue_never_drop_a_fast_reader(push: WsThread[int]) -> None:
+    """One 5,000-event batch and a 1,000-event one right behind it: only the stalled client is closed."""
+
+    def bulk() -> None:
+        push.publish(list(range(BULK)))
+        push.publish(list(range(BULK, BULK + QUEUE_LIMIT)))
+
+    received = _fast_beside_stalled(push, bulk, BULK + QUEUE_LIMIT)
+    assert received == list(range(BULK + QUEUE_LIMIT))
 
 
 def test_a_reading_client_is_never_dropped(push: WsThread[int]) -> None:
