@@ -9,13 +9,14 @@ MAX_BODY_CHARS = 4000
 MAX_STRING_CHARS = 120  # longer JSON strings are mostly base64 pictures or features
 
 
-def _shorten_strings(value: Any) -> Any:
+def shorten_strings(value: Any) -> Any:
+    """A copy of a JSON value whose long strings read as their first 60 characters and their length."""
     if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
         return f"{value[:60]}…<{len(value)} characters>"
     if isinstance(value, dict):
-        return {key: _shorten_strings(item) for key, item in value.items()}
+        return {key: shorten_strings(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_shorten_strings(item) for item in value]
+        return [shorten_strings(item) for item in value]
     return value
 
 
@@ -28,7 +29,7 @@ def _clip(text: str, limit: int) -> str:
 def preview_json(value: Any, limit: int = MAX_BODY_CHARS) -> str:
     """Pretty-print a decoded JSON value with long strings shortened and the whole clipped to `limit`."""
     try:
-        text = json.dumps(_shorten_strings(value), indent=2, ensure_ascii=False, sort_keys=False)
+        text = json.dumps(shorten_strings(value), indent=2, ensure_ascii=False, sort_keys=False)
     except (TypeError, ValueError, RecursionError):
         text = repr(value)
     return _clip(text, limit)

@@ -102,6 +102,7 @@ class ReceivedUpload:
     valid: bool
     findings: tuple[dict[str, Any], ...] = ()
     reason: str | None = None
+    form_fields: tuple[tuple[str, str], ...] | None = None  # form-data: the text fields as sent
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> ReceivedUpload:
@@ -115,7 +116,15 @@ class ReceivedUpload:
             valid=bool(record.get("valid", False)),
             findings=tuple(record.get("findings") or ()),
             reason=record.get("reason"),
+            form_fields=_field_pairs(record.get("form_fields")),
         )
 
 
 Exchange = HttpExchange | WsTranscript | ReceivedUpload
+
+
+def _field_pairs(raw: Any) -> tuple[tuple[str, str], ...] | None:
+    """The receiver's `form_fields` ([[name, value], ...]) as pairs; None when absent or not that shape."""
+    if not isinstance(raw, list):
+        return None
+    return tuple((str(pair[0]), str(pair[1])) for pair in raw if isinstance(pair, list) and len(pair) == 2)

@@ -113,6 +113,8 @@ async def _judge_upload(state: ReceiverState, request: Request) -> tuple[dict[st
     findings = state.judge.findings(decoded.payload, form_fields) if state.config.profile is not None else []
     valid = not findings
     record.update(mode=decoded.mode, payload=decoded.payload, findings=findings, valid=valid)
+    if decoded.form_fields is not None:  # the fields as sent, for the report's evidence
+        record["form_fields"] = decoded.form_fields
     if not valid:
         record["reason"] = f"{len(findings)} schema finding(s) under profile {state.config.profile}"
     status = 400 if not valid and state.config.reject_invalid else 200

@@ -103,11 +103,20 @@ def attach_ws_transcript(title: str, transcript: str) -> None:
 
 
 def attach_upload(title: str, payload: Any, *, rendered: str | None = None) -> None:
-    """One step per received upload: the payload (JSON when it parses) and the rendered form fields."""
+    """One step per received upload: its payload (JSON when it parses; none if undecodable), how it came."""
     with allure.step(title):
-        allure.attach(_json_text(payload), name="upload payload", attachment_type=allure.attachment_type.JSON)
+        if payload is not None:
+            allure.attach(
+                _json_text(payload), name="upload payload", attachment_type=allure.attachment_type.JSON
+            )
         if rendered:
             allure.attach(rendered, name="upload as received", attachment_type=allure.attachment_type.TEXT)
+
+
+def note_step(title: str) -> None:
+    """An empty step that tells the reader something, e.g. how much evidence was left out."""
+    with allure.step(title):
+        pass
 
 
 def attach_failure(text: str) -> None:

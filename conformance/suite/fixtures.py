@@ -15,6 +15,7 @@ from conformance.clients.receiver_client import ReceiverClient
 from conformance.clients.ws_client import RecordingWebSocket
 from conformance.scenarios.loader import load_named
 from conformance.scenarios.seeding import SeededScenario, seed_scenario
+from conformance.suite.evidence import WS_SESSIONS
 from conformance.suite.session import ConformanceSession
 from conformance.suite.uploads import UploadRefusedError, UploadRoute, UploadSetupError
 from conformance.target.control_client import ControlClient
@@ -82,13 +83,18 @@ def counted_session(request: pytest.FixtureRequest, target: Target) -> Iterator[
 
 
 @pytest.fixture
-def ws_connect(target: Target) -> Iterator[Callable[[], RecordingWebSocket]]:
-    """Open recording WebSocket connections to the box; all are closed after the test."""
+def ws_connect(target: Target, request: pytest.FixtureRequest) -> Iterator[Callable[[], RecordingWebSocket]]:
+    """Open recording WebSocket connections to the box; all are closed after the test.
+
+    Their transcripts go into the test's stash, so the test's Allure result shows each session.
+    """
     opened: list[RecordingWebSocket] = []
+    transcripts = request.node.stash.setdefault(WS_SESSIONS, [])
 
     def connect() -> RecordingWebSocket:
         socket = RecordingWebSocket(target.ws_url)
         opened.append(socket)
+        transcripts.append(socket.transcript)
         return socket.connect()
 
     yield connect

@@ -145,7 +145,7 @@ class ConformanceSession:
 
     def _record_evidence(self, item: pytest.Item, before: list[int]) -> None:
         from conformance.report.recorder import EXCHANGES_PROPERTY
-        from conformance.suite.evidence import attach_exchanges
+        from conformance.suite.evidence import WS_SESSIONS, attach_exchanges, attach_ws_sessions
 
         made = 0
         exchanges: list[Any] = []
@@ -154,8 +154,10 @@ class ConformanceSession:
             made += new
             exchanges += log.recent(new)
         item.user_properties.append((EXCHANGES_PROPERTY, made))
-        if exchanges and self.config.pluginmanager.hasplugin("allure_pytest"):
+        if self.config.pluginmanager.hasplugin("allure_pytest"):
             attach_exchanges(exchanges)
+            sessions = item.stash.get(WS_SESSIONS, None)  # filled by the ws_connect fixture
+            attach_ws_sessions(sessions or ())
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

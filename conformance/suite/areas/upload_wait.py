@@ -16,6 +16,7 @@ from conformance.checks.upload_checks import upload_key
 from conformance.clients.exchange import ReceivedUpload
 from conformance.clients.receiver_client import ReceiverClient
 from conformance.suite.areas.ws_events import Injected
+from conformance.suite.evidence import attach_uploads
 
 UPLOAD_DEADLINE_S = 20.0
 GRACE_S = 0.5
@@ -37,7 +38,10 @@ def payload_of(upload: ReceivedUpload) -> Mapping[str, Any]:
 def wait_for_keys(
     receiver: ReceiverClient, since: int, keys: Collection[str], deadline_s: float = UPLOAD_DEADLINE_S
 ) -> list[ReceivedUpload]:
-    """Uploads after seq `since` whose key is wanted, once all arrived (+grace) or at the deadline."""
+    """Uploads after seq `since` whose key is wanted, once all arrived (+grace) or at the deadline.
+
+    What arrived becomes Allure steps of the running test (one per upload), also when some are missing.
+    """
     wanted = set(keys)
     found: list[ReceivedUpload] = []
     cursor = since
@@ -50,6 +54,7 @@ def wait_for_keys(
             grace_end = now + GRACE_S
         stop = grace_end if grace_end is not None else end
         if now >= stop:
+            attach_uploads(found)
             return found
         batch, cursor = receiver.uploads(cursor, wait_s=max(0.0, min(stop - now, POLL_S)), limit=1000)
         found += [u for u in batch if upload_key(payload_of(u)) in wanted]
