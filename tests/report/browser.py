@@ -13,9 +13,12 @@ from pathlib import Path
 from conformance.paths import PROJECT_ROOT
 
 INSTALL_SCRIPT = PROJECT_ROOT / "scripts" / "install-chromium.sh"
-# Chromium's own background services still call these despite the flags below (seen with Debian's
-# chromium 156 on a blank local page); a page's request to any other host is what the test catches.
-BROWSER_SERVICE_HOSTS = frozenset({"update.googleapis.com", "accounts.google.com", "clients2.google.com"})
+# Chromium's own background traffic is switched off, so any request the proxy sees comes from the page.
+# The generic switches are not enough for Chromium 156 (Debian): two services call Google regardless.
+NO_MODEL_MANIFEST = "--optimization-guide-manifest-override=/nonexistent"  # on-device AI model manifest
+# (else an update2 check for component ceofaddefefcbblgcgnibnonglccbfja goes to update.googleapis.com)
+NO_ACCOUNT_LISTING = "--gaia-url=http://127.0.0.1:9/"  # Chromium refuses port 9 (ERR_UNSAFE_PORT)
+# (else each profile POSTs accounts.google.com/ListAccounts when its network is up; no switch turns it off)
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -31,6 +34,9 @@ FLAGS = (
     "--disable-client-side-phishing-detection",
     "--no-pings",
     "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate",
+    "--metrics-recording-only",
+    NO_MODEL_MANIFEST,
+    NO_ACCOUNT_LISTING,
     "--proxy-bypass-list=<-loopback>",
     "--virtual-time-budget=15000",
 )
@@ -43,11 +49,6 @@ class PageVisit:
 
     dom: str
     hosts: list[str]
-
-    @property
-    def page_hosts(self) -> list[str]:
-        """Hosts other than Chromium's own background services."""
-        return [host for host in self.hosts if host not in BROWSER_SERVICE_HOSTS]
 
 
 def install_chromium() -> str | None:

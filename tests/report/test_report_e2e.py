@@ -98,7 +98,7 @@ def test_report_opens_offline_and_shows_the_failure(run_dir: Path) -> None:
     page = run_dir / "report.html"
     result_id = failing_result_id(page.read_text(encoding="utf-8"))
     seen = visit(chromium, page, f"#{result_id}")
-    assert seen.page_hosts == [], seen.hosts
+    assert seen.hosts == []  # no request at all: Chromium's own background traffic is off too
     assert FAILING_REQUIREMENT in seen.dom
     assert "curl -sS -i -X POST" in seen.dom
 
@@ -114,7 +114,7 @@ def test_browser_probe_catches_a_page_that_phones_home(run_dir: Path, tmp_path: 
         "</head><body>report</body></html>",
         encoding="utf-8",
     )
-    assert "www.googletagmanager.com" in visit(chromium, page).page_hosts
+    assert visit(chromium, page).hosts == ["www.googletagmanager.com"]
 
 
 def test_report_command_regenerates_without_rerun(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
