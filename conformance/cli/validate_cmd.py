@@ -64,10 +64,15 @@ def _check_asyncapi() -> str:
 def _check_catalog() -> str:
     from conformance.spec.errata import load_errata
     from conformance.spec.requirements import load_requirements
+    from conformance.spec.traceability import all_linked_ids, unknown_linked_ids
 
     catalog = load_requirements()
     errata = load_errata()
-    return f"{len(list(catalog))} requirements, {len(list(errata))} errata"
+    unknown = unknown_linked_ids(catalog)
+    if unknown:
+        raise RuntimeError(unknown[0])
+    linked = len(all_linked_ids())
+    return f"{len(list(catalog))} requirements ({linked} linked to schema nodes), {len(list(errata))} errata"
 
 
 def run(args: argparse.Namespace) -> int:

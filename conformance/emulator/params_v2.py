@@ -17,6 +17,7 @@ from conformance.emulator.faults import (
     V2_UNSTABLE_ORDER,
     FaultSwitchboard,
 )
+from conformance.emulator.faults.variations import VAR_TIES_REVERSED
 from conformance.emulator.model import USER_TYPE_TO_PERSON_TYPE
 from conformance.emulator.request_values import (
     INT64_MAX,
@@ -124,5 +125,10 @@ def parse_getevents(body: dict[str, Any], faults: FaultSwitchboard) -> V2Query:
         raise invalid("page_index")
     first = 1 if faults.active(V2_PAGE_ONE_BASED) else 0
     offset = max(page_index - first, 0) * page_limit
-    page = PageRequest(offset, page_limit, unstable=faults.active(V2_UNSTABLE_ORDER))
+    page = PageRequest(
+        offset,
+        page_limit,
+        unstable=faults.active(V2_UNSTABLE_ORDER),
+        ties_ascending=faults.active(VAR_TIES_REVERSED),
+    )
     return V2Query(filters, page_index, page_limit, page)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
+
 from conformance.emulator.faults import V1_PERSON_TYPE_STRING, FaultSwitchboard
+from conformance.emulator.faults.catalog import V1_FEATURE_LIST, V1_IDENTITY_INFO_BARE, V1_IS_SEND_INTEGER
 from conformance.emulator.model import DeviceRecord, EventRecord
 from conformance.emulator.render_v2 import feature_binary
 
@@ -58,9 +61,24 @@ def video_data(record: EventRecord) -> dict[str, Any]:
 def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) -> dict[str, Any]:
     """The v1 event of GET /SophonFace/api/events (bent by the active faults, if given)."""
     event = _event(record)
-    if faults is not None and faults.active(V1_PERSON_TYPE_STRING):
-        event["common"]["person_type"] = str(event["common"]["person_type"])
+    if faults is not None:
+        apply_faults(event, record, faults)
     return event
+
+
+def apply_faults(event: dict[str, Any], record: EventRecord, faults: FaultSwitchboard) -> None:
+    """Bend a rendered v1 event the way the active faults (and the variations implying them) say."""
+    common = event["common"]
+    if faults.active(V1_PERSON_TYPE_STRING):
+        common["person_type"] = str(common["person_type"])
+    if faults.active(V1_IS_SEND_INTEGER):
+        common["is_send"] = int(common["is_send"])
+    if faults.active(V1_IDENTITY_INFO_BARE):
+        common["identity_info"] = {}
+    if faults.active(V1_FEATURE_LIST):
+        attrs = common["recognize_face_attr"]
+        del attrs["feature_binary"]
+        attrs["feature"] = np.asarray(record.feature, dtype="<f4").tolist()
 
 
 def _event(record: EventRecord) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from conformance.emulator.faults import (
     VAR_EXTRA_FIELDS,
     FaultSwitchboard,
 )
+from conformance.emulator.faults.catalog import V2_DEVICE_TYPE_CARD
 from conformance.emulator.model import EventRecord
 
 V2_DEVICE_TYPES = {"photo": "photo", "rtsp": "rtsp", "file": "file"}
@@ -32,6 +33,13 @@ def feature_binary(record: EventRecord, *, wrong_length: bool = False) -> str:
     if wrong_length:
         values = values[:-1]
     return base64.b64encode(values.tobytes()).decode("ascii")
+
+
+def media_device_type(device_type: str, faults: FaultSwitchboard | None) -> str:
+    """v2's vocabulary is photo/rtsp/file (E33, strict): a card reader has none unless a fault says "card"."""
+    if device_type == "card" and faults is not None and faults.active(V2_DEVICE_TYPE_CARD):
+        return "card"
+    return V2_DEVICE_TYPES.get(device_type, "")
 
 
 def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) -> dict[str, Any]:
@@ -54,8 +62,7 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
         "frame_id": record.frame_id,
         "is_send": record.is_send,
         "media_device_info": {
-            # v2's vocabulary is photo/rtsp/file (E33, strict): a card reader has no v2 type
-            "media_device_type": V2_DEVICE_TYPES.get(record.device.device_type, ""),
+            "media_device_type": media_device_type(record.device.device_type, faults),
             "media_device_ip": record.device.device_ip,
             "media_device_name": record.device.device_name,
             "media_device_id": record.device.device_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from http import HTTPStatus
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from conformance.emulator.app_state import AppState
 from conformance.emulator.errors import V1ApiError, invalid
 from conformance.emulator.faults import V1_NUM_PAGES_FLOORED
+from conformance.emulator.faults.variations import VAR_TIES_REVERSED
 from conformance.emulator.handlers import endpoint
 from conformance.emulator.history_config import (
     SETTINGS_KEY,
@@ -35,7 +37,12 @@ FORM_TYPES: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
 async def events(request: Request, state: AppState) -> Response:
     """GET /SophonFace/api/events: filtered page of v1 events, newest first; top_k caps total_count."""
     query = parse_events_query(request.query_params, state.faults)
-    records, total = await run_in_threadpool(state.store.query_v1, query.filters, query.page, query.per_page)
+    records, total = await run_in_threadpool(
+        functools.partial(state.store.query_v1, ties_ascending=state.faults.active(VAR_TIES_REVERSED)),
+        query.filters,
+        query.page,
+        query.per_page,
+    )
     rounding = math.floor if state.faults.active(V1_NUM_PAGES_FLOORED) else math.ceil
     return JSONResponse(
         {

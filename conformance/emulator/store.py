@@ -59,11 +59,16 @@ class UploadItem:
 
 @dataclass(frozen=True)
 class PageRequest:
-    """Which slice of the ordered matches to return; `unstable` shuffles equal timestamps (a fault)."""
+    """Which slice of the ordered matches to return.
+
+    `unstable` shuffles equal timestamps (a fault); `ties_ascending` breaks ties by event_id ascending
+    instead of descending (a conforming variation: the documents fix no order among equal timestamps).
+    """
 
     offset: int
     limit: int
     unstable: bool = False
+    ties_ascending: bool = False
 
 
 class Store:
@@ -188,20 +193,22 @@ class Store:
         return int(self._conn().execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])
 
     def query(self, filters: EventFilters, page: PageRequest) -> tuple[list[EventRecord], int]:
-        """One page of matches, newest first (ties: event_id descending) and the total (capped by top_k)."""
+        """One page of matches, newest first (ties: event_id descending unless asked otherwise) and the total
+        (capped by top_k)."""
         matches = self.count(filters)
         total = matches if filters.top_k is None else min(matches, filters.top_k)
         offset, limit = page.offset, min(page.limit, max(0, total - page.offset))
         if limit <= 0 or offset >= total:
             return [], total
         where, params = where_clause(filters)
+        tie, tie_backwards = ("ASC", "DESC") if page.ties_ascending else ("DESC", "ASC")
         if page.unstable:
             order, reverse, skip = "ts_ms DESC, random()", False, offset
         elif offset > matches // 2:
             # Walk the index from the old end: the last page costs as little as the first one.
-            order, reverse, skip = "ts_ms ASC, event_id ASC", True, matches - offset - limit
+            order, reverse, skip = f"ts_ms ASC, event_id {tie_backwards}", True, matches - offset - limit
         else:
-            order, reverse, skip = "ts_ms DESC, event_id DESC", False, offset
+            order, reverse, skip = f"ts_ms DESC, event_id {tie}", False, offset
         rowids = [
             r[0]
             for r in self._conn().execute(
@@ -219,9 +226,11 @@ class Store:
         """v2 getevents: page_index 0 is the first page."""
         return self.query(filters, PageRequest(page_index * page_limit, page_limit))
 
-    def query_v1(self, filters: EventFilters, page: int, per_page: int) -> tuple[list[EventRecord], int]:
+    def query_v1(
+        self, filters: EventFilters, page: int, per_page: int, *, ties_ascending: bool = False
+    ) -> tuple[list[EventRecord], int]:
         """v1 events: page 0 is the first page; filters.top_k caps the matches before paging."""
-        return self.query(filters, PageRequest(page * per_page, per_page))
+        return self.query(filters, PageRequest(page * per_page, per_page, ties_ascending=ties_ascending))
 
     def records_by_rowid(self, rowids: Sequence[int]) -> list[EventRecord]:
         """Full events for store rowids, in the order given (unknown rowids are left out)."""

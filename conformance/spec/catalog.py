@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.paths import ASYNCAPI_PATH, JSON_SCHEMAS_DIR, OPENAPI_PATH
+from conformance.spec.annotations import place_requirements
 from conformance.spec.loader import SpecFileError, load_mapping
 from conformance.spec.profiles import Profile, apply_profile
 from conformance.spec.registry import SchemaSet, bundle_openapi, load_schema_set
@@ -40,7 +41,10 @@ class Spec:
         self.openapi_path = openapi_path
         self.asyncapi_path = asyncapi_path
         self._set = schemas
-        self._schemas = {name: apply_profile(schemas.inlined(name), profile) for name in schemas.documents}
+        self._schemas = {
+            name: apply_profile(place_requirements(schemas.inlined(name)), profile)
+            for name in schemas.documents
+        }
         self._compiled: dict[str, CompiledSchema] = {}
         self._lock = threading.Lock()
         self._openapi: dict[str, Any] | None = None
@@ -78,7 +82,8 @@ class Spec:
     def openapi_document(self) -> dict[str, Any]:
         """The OpenAPI document bundled into one dict (refs inlined, profile applied), for one-file tools."""
         if self._openapi is None:
-            self._openapi = apply_profile(bundle_openapi(self.openapi_path, self._set), self.profile)
+            bundled = place_requirements(bundle_openapi(self.openapi_path, self._set))
+            self._openapi = apply_profile(bundled, self.profile)
         return copy.deepcopy(self._openapi)
 
     def asyncapi_document(self) -> dict[str, Any]:

@@ -7,9 +7,14 @@ from typing import Any
 
 ERRATA_KEY = "x-errata"
 LENIENT_KEY = "x-lenient"
+REQUIREMENTS_KEY = "x-requirements"
 
 # Keywords whose values are data, not subschemas: never rewritten.
-LITERAL_KEYWORDS = frozenset({"enum", "const", "default", "examples", "example", "required", ERRATA_KEY})
+LITERAL_KEYWORDS = frozenset(
+    {"enum", "const", "default", "examples", "example", "required", ERRATA_KEY, REQUIREMENTS_KEY}
+)
+# Annotations that stay on the lenient anyOf wrapper, so findings at the node still name them.
+WRAPPER_KEYS = ("title", "description", ERRATA_KEY, REQUIREMENTS_KEY)
 
 
 class Profile(StrEnum):
@@ -44,9 +49,9 @@ def apply_profile(node: Any, profile: Profile) -> Any:
     if profile is Profile.STRICT or LENIENT_KEY not in node:
         return rewritten
     alternative = apply_profile(node[LENIENT_KEY], profile)
-    tabled = {k: v for k, v in rewritten.items() if k not in (ERRATA_KEY, "description", "title")}
+    tabled = {k: v for k, v in rewritten.items() if k not in WRAPPER_KEYS}
     wrapper: dict[str, Any] = {"anyOf": [tabled, alternative]}
-    for key in ("title", "description", ERRATA_KEY):
+    for key in WRAPPER_KEYS:
         if key in rewritten:
             wrapper[key] = rewritten[key]
     return wrapper
@@ -54,8 +59,17 @@ def apply_profile(node: Any, profile: Profile) -> Any:
 
 def errata_of(node: Any) -> tuple[str, ...]:
     """The errata ids a schema node is annotated with (empty when none)."""
+    return _ids_at(node, ERRATA_KEY)
+
+
+def requirements_of(node: Any) -> tuple[str, ...]:
+    """The requirement ids a schema node is annotated with (`x-requirements`; empty when none)."""
+    return _ids_at(node, REQUIREMENTS_KEY)
+
+
+def _ids_at(node: Any, key: str) -> tuple[str, ...]:
     if isinstance(node, dict):
-        ids = node.get(ERRATA_KEY)
+        ids = node.get(key)
         if isinstance(ids, list):
             return tuple(str(i) for i in ids)
     return ()

@@ -14,6 +14,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from conformance.spec.annotations import annotation_shape_problems
 from conformance.spec.loader import SpecFileError, load_mapping
 from conformance.spec.profiles import LITERAL_KEYWORDS
 
@@ -69,6 +70,9 @@ def load_schema_set(json_dir: Path) -> SchemaSet:
                 f"not a valid JSON Schema at {pointer}: {exc.message}",
                 _line_of(path, f'"{key}"') if key else 1,
             ) from None
+        problems = annotation_shape_problems(document)
+        if problems:
+            raise SpecFileError(path, problems[0], _line_of(path, "x-requirements"))
         documents[path.stem] = document
         paths[path.stem] = path
     return SchemaSet(documents, paths)

@@ -1,4 +1,4 @@
-"""Compiled validators that turn jsonschema errors into findings naming the errata on the failing path."""
+"""Compiled validators: jsonschema errors become findings naming the errata and requirements they touch."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from conformance.spec.profiles import errata_of
+from conformance.spec.tracing import requirements_of_error
 
 
 @dataclass(frozen=True)
 class SchemaFinding:
-    """One way an instance deviates from a schema; errata lists the contested nodes on the schema path."""
+    """One way an instance deviates from a schema; errata and requirements come from its annotations."""
 
     instance_path: str
     message: str
     errata: tuple[str, ...]
     schema_path: str
+    requirements: tuple[str, ...] = ()
 
 
 def json_pointer(parts: Iterable[Any]) -> str:
@@ -46,14 +48,17 @@ class CompiledSchema:
 
     def _finding(self, error: ValidationError) -> SchemaFinding:
         errata = errata_along(self.schema, list(error.absolute_schema_path))
+        requirements = requirements_of_error(self.schema, error)
         instance_path = json_pointer(error.absolute_path)
         where = instance_path or "/"
         prefix = f"[{', '.join(errata)}] " if errata else ""
+        suffix = f" (requirements {', '.join(requirements)})" if requirements else ""
         return SchemaFinding(
             instance_path=instance_path,
-            message=f"{prefix}{where}: {_describe(error)}",
+            message=f"{prefix}{where}: {_describe(error)}{suffix}",
             errata=errata,
             schema_path=json_pointer(error.absolute_schema_path),
+            requirements=requirements,
         )
 
 

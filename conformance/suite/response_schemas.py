@@ -2,6 +2,7 @@
 
 box.yaml names each JSON response by a relative `$ref` to a file in schemas/json; this module maps
 (operation, status) to that schema name and validates the body with `load_spec(profile).validate`.
+A violation names the requirements the failing schema nodes are linked to (`x-requirements`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from conformance.paths import OPENAPI_PATH
 from conformance.spec.catalog import load_spec
 from conformance.spec.loader import load_mapping
+from conformance.spec.traceability import schema_requirement_ids
 from conformance.spec.validators import SchemaFinding
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -42,10 +44,10 @@ def _resolve(document: Mapping[str, Any], response: Any) -> Any:
 
 
 @cache
-def response_schema_names() -> dict[tuple[str, str], str]:
-    """(operation label "POST /path", status code text) → schema name, for every JSON response in box.yaml."""
+def _documented_responses() -> tuple[tuple[str, str, str, str], ...]:
+    """(operationId, label "POST /path", status text, schema name) for every JSON response in box.yaml."""
     document = load_mapping(OPENAPI_PATH)
-    names: dict[tuple[str, str], str] = {}
+    rows: list[tuple[str, str, str, str]] = []
     for path, item in document.get("paths", {}).items():
         for method in METHODS:
             operation = item.get(method) if isinstance(item, Mapping) else None
@@ -55,8 +57,25 @@ def response_schema_names() -> dict[tuple[str, str], str]:
                 content = _resolve(document, response).get("content", {})
                 name = _schema_name(content.get("application/json"))
                 if name is not None:
-                    names[(f"{method.upper()} {path}", str(status))] = name
-    return names
+                    label = f"{method.upper()} {path}"
+                    rows.append((str(operation.get("operationId", "")), label, str(status), name))
+    return tuple(rows)
+
+
+def response_schema_names() -> dict[tuple[str, str], str]:
+    """(operation label "POST /path", status code text) → schema name, for every JSON response in box.yaml."""
+    return {(label, status): name for _op, label, status, name in _documented_responses()}
+
+
+def success_requirement_ids(operation_id: str) -> tuple[str, ...]:
+    """Requirements linked in the schemas of an operation's 2xx answers: what judging those answers checks."""
+    rows = _documented_responses()
+    names = sorted(
+        {name for op, _label, status, name in rows if op == operation_id and status.startswith("2")}
+    )
+    if not names:
+        raise KeyError(f"box.yaml documents no JSON 2xx answer for operation {operation_id!r}")
+    return schema_requirement_ids(*names)
 
 
 def schema_for(label: str, status: int) -> str | None:
@@ -87,6 +106,9 @@ def check_response(label: str, status: int, content_type: str, body: bytes, prof
 def describe(label: str, status: int, name: str, profile: str, findings: list[SchemaFinding]) -> str:
     """One readable block: which schema, which profile, the first findings with their errata."""
     lines = [f"{label} HTTP {status}: the body breaks {name} under the {profile} profile"]
+    named = dict.fromkeys(i for finding in findings for i in finding.requirements)
+    if named:
+        lines.append(f"Requirements: {', '.join(named)}")
     for finding in findings[:SHOWN_FINDINGS]:
         errata = f" [{', '.join(finding.errata)}]" if finding.errata else ""
         lines.append(f"  {finding.instance_path or '/'}: {finding.message}{errata}")

@@ -211,3 +211,47 @@ def test_an_old_database_gets_the_covering_time_index(tmp_path: Path) -> None:
     reopened.close()
     assert "events_by_time_scan" in names and "events_by_time" not in names
     assert "COVERING INDEX events_by_time_scan" in " ".join(str(row) for row in plan)
+
+
+# -- tie order: equal timestamps broken by event_id either way, stable and partitioned across pages --
+
+TIE_PAGE = 7  # does not divide the tie groups, so ties straddle page boundaries
+
+
+def _paged(store: Store, n: int, *, ties_ascending: bool) -> list[str]:
+    """Every page, first to last; pages past the middle are read from the old end of the index."""
+    got: list[str] = []
+    for offset in range(0, n, TIE_PAGE):
+        page = PageRequest(offset, TIE_PAGE, ties_ascending=ties_ascending)
+        rows, total = store.query(EventFilters(), page)
+        assert total == n
+        got += [r.event_id for r in rows]
+    return got
+
+
+@pytest.mark.parametrize("ties_ascending", [False, True])
+def test_pages_follow_one_order_with_ties_broken_by_id(store: Store, ties_ascending: bool) -> None:
+    records = _events(53, ties=4)
+    store.insert_events(records)
+    by_id = sorted(records, key=lambda r: r.event_id, reverse=not ties_ascending)
+    expected = [r.event_id for r in sorted(by_id, key=lambda r: r.ts_ms, reverse=True)]  # stable sort
+    assert _paged(store, len(records), ties_ascending=ties_ascending) == expected
+
+
+def test_the_two_tie_orders_differ_only_within_ties(store: Store) -> None:
+    records = _events(20, ties=4)
+    store.insert_events(records)
+    descending = _paged(store, len(records), ties_ascending=False)
+    ascending = _paged(store, len(records), ties_ascending=True)
+    assert descending != ascending
+    stamp = {r.event_id: r.ts_ms for r in records}
+    assert [stamp[i] for i in descending] == [stamp[i] for i in ascending]
+    assert sorted(descending) == sorted(ascending)
+
+
+def test_v1_queries_take_the_tie_order(store: Store) -> None:
+    records = _events(8, ties=8)
+    store.insert_events(records)
+    rows, _ = store.query_v1(EventFilters(), 0, 8, ties_ascending=True)
+    ids = [r.event_id for r in rows]
+    assert ids == sorted(ids)

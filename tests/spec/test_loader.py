@@ -135,9 +135,11 @@ def test_finding_names_errata_in_message() -> None:
     assert typed == [
         SchemaFinding(
             instance_path="/timestamp",
-            message="[E02] /timestamp: 1628066406.608026 is not of type 'integer'",
+            message="[E02] /timestamp: 1628066406.608026 is not of type 'integer'"
+            " (requirements V2EV-TIME-001)",
             errata=("E02",),
             schema_path="/properties/timestamp/type",
+            requirements=("V2EV-TIME-001",),
         )
     ]
     assert load_spec(Profile.LENIENT).validate("v2-event", _v2_event(timestamp=1628066406.608026)) == []

@@ -137,6 +137,30 @@ V1_PERSON_TYPE_STRING = _fault(
     'v1 events carry common.person_type as a string ("1") instead of an integer',
     "V1EV-SCHEMA-008",
 )
+V1_FEATURE_LIST = _fault(
+    "v1-feature-list",
+    "schema",
+    "v1 events carry recognize_face_attr.feature, a float list, instead of feature_binary (seed 001)",
+    "V1EV-SCHEMA-013",
+)
+V1_IDENTITY_INFO_BARE = _fault(
+    "v1-identity-info-bare",
+    "schema",
+    "v1 events of matched persons carry identity_info {} (no face_ids, no image_id)",
+    "V1EV-SCHEMA-004",
+)
+V1_IS_SEND_INTEGER = _fault(
+    "v1-is-send-integer",
+    "schema",
+    "v1 events carry common.is_send as the integer 0/1 instead of a boolean (seed 001's example)",
+    "V1EV-SCHEMA-014",
+)
+V2_DEVICE_TYPE_CARD = _fault(
+    "v2-device-type-card",
+    "schema",
+    'v2 events of card readers carry media_device_type "card", outside v2\'s photo/rtsp/file',
+    "V2EV-SCHEMA-014",
+)
 V2_FEATURE_WRONG_LENGTH = _fault(
     "v2-feature-wrong-length",
     "schema",

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from conformance.emulator.faults.catalog import (
     REGISTRY,
+    V1_FEATURE_LIST,
+    V1_IDENTITY_INFO_BARE,
+    V1_IS_SEND_INTEGER,
+    V2_DEVICE_TYPE_CARD,
     V2_MS_FILTER_READ_AS_SECONDS,
     V2_TIMESTAMP_SECONDS,
 )
@@ -52,4 +56,38 @@ VAR_E04_NULL_ATTRIBUTES = _variation(
     'unknown face attributes are null instead of "" and an `expression` key is sent, as in the examples '
     "(lenient reading of E04)",
     ("E04",),
+)
+VAR_TIES_REVERSED = _variation(
+    "var-ties-reversed",
+    "getevents and v1 events break ties among equal timestamps by event_id ascending instead of descending, "
+    "the same on every call and page (seeds 000 and 001 fix no order: V2Q-PAGE-007 and V1Q-PAGE-008 ask "
+    "only for a stable one)",
+    ("V2Q-PAGE-007", "V1Q-PAGE-008"),
+)
+VAR_E21_FEATURE_LIST = _variation(
+    "var-e21-feature-list",
+    "v1 events carry recognize_face_attr.feature as a float list instead of feature_binary, as seed 001's "
+    "example does (lenient reading of E21)",
+    ("E21",),
+    (V1_FEATURE_LIST,),
+)
+VAR_E23_BARE_IDENTITY_INFO = _variation(
+    "var-e23-bare-identity-info",
+    "v1 events of matched persons carry identity_info without face_ids and image_id (lenient reading of E23; "
+    "v2 events have no identity_info)",
+    ("E23",),
+    (V1_IDENTITY_INFO_BARE,),
+)
+VAR_E24_IS_SEND_INTEGER = _variation(
+    "var-e24-is-send-integer",
+    "v1 events carry is_send as the integer 0/1, as seed 001's example and the v2 table do "
+    "(lenient reading of E24)",
+    ("E24",),
+    (V1_IS_SEND_INTEGER,),
+)
+VAR_E33_V2_CARD = _variation(
+    "var-e33-v2-card",
+    'v2 events of card readers carry media_device_type "card", the v1 vocabulary (lenient reading of E33)',
+    ("E33",),
+    (V2_DEVICE_TYPE_CARD,),
 )

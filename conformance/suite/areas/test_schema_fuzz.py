@@ -4,6 +4,11 @@ Responses are judged by the spec layer under the run's profile (`load_spec(profi
 a lenient run accepts the lenient readings of the errata and a strict run enforces the tables; the
 status, content-type and negative-data checks are schemathesis's own. Each operation has its own
 example budget: cheap queries get many, picture search (big generated photos, face detection) few.
+
+The query tests also name every requirement linked (`x-requirements`) in their success schemas,
+computed from the schemas, because their answers hold the seeded events those schemas judge. The
+fuzzed single-event and picture-search calls rarely see an event (random ids, faceless photos), so
+they name only what they certainly judge; item requirements belong to the tests with real data.
 """
 
 from __future__ import annotations
@@ -21,9 +26,14 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from conformance.clients.failures import FailureCategory
+from conformance.clients.http_client import RecordingHttpClient
 from conformance.paths import OPENAPI_PATH
+from conformance.spec.feature_vectors import feature_problem
+from conformance.suite.areas.query_calls import V2
+from conformance.suite.areas.search_findings import fail_unless
 from conformance.suite.hypothesis_profiles import DEEP
-from conformance.suite.response_schemas import check_response
+from conformance.suite.response_schemas import check_response, success_requirement_ids
 from conformance.target.target import Target
 
 # loaded at import time and called with base_url: works on pytest 9.1 and 9.2 (from_fixture does not)
@@ -45,6 +55,7 @@ GATE_EXAMPLES = {
     "v1PictureSearch": 30,
     "v2Login": 60,
 }
+FEATURE_PAGE = 100  # events whose feature_binary is decoded; the newest page of whatever the box holds
 
 
 def _examples(operation_id: str) -> int:
@@ -93,7 +104,14 @@ def stored(request: pytest.FixtureRequest, target: Target) -> None:
         request.getfixturevalue("core_scenario")
 
 
-@pytest.mark.req("V2Q-SCHEMA-001", "V2Q-SCHEMA-003", "V2EV-SCHEMA-001", "V2Q-ERR-001", "V2Q-ERR-003")
+@pytest.mark.req(
+    "V2Q-SCHEMA-001",
+    "V2Q-SCHEMA-003",
+    "V2EV-SCHEMA-001",
+    "V2Q-ERR-001",
+    "V2Q-ERR-003",
+    *success_requirement_ids("v2GetEvents"),
+)
 @_operation("v2GetEvents")
 @settings(max_examples=_examples("v2GetEvents"))
 def test_v2_getevents_conforms(
@@ -103,7 +121,14 @@ def test_v2_getevents_conforms(
     _call(case, target, counted_session)
 
 
-@pytest.mark.req("V1Q-SCHEMA-001", "V1Q-SCHEMA-003", "V1EV-SCHEMA-001", "V1Q-ERR-001", "V1Q-ERR-003")
+@pytest.mark.req(
+    "V1Q-SCHEMA-001",
+    "V1Q-SCHEMA-003",
+    "V1EV-SCHEMA-001",
+    "V1Q-ERR-001",
+    "V1Q-ERR-003",
+    *success_requirement_ids("v1Events"),
+)
 @_operation("v1Events")
 @settings(max_examples=_examples("v1Events"))
 def test_v1_events_conforms(
@@ -164,3 +189,27 @@ def test_picture_search_conforms(
 def test_login_conforms(case: Any, target: Target, counted_session: requests.Session) -> None:
     """Login answers per its schema for any credentials, never with a 5xx."""
     _call(case, target, counted_session)
+
+
+@pytest.mark.req("V2EV-SCHEMA-020")
+def test_v2_features_are_unit_vectors(stored: None, http_client: RecordingHttpClient) -> None:
+    """feature_binary is "" or 512 little-endian float32 of L2 norm 1.0 (the schema checks the length)."""
+    answer = V2.fetch(http_client, size=FEATURE_PAGE, requirements=["V2EV-SCHEMA-020"])
+    features = {
+        item.get("event_id"): item.get("recognize_face_attr", {}).get("feature_binary", "")
+        for item in answer.items
+    }
+    problems = [
+        f"{event_id!r}: {problem}"
+        for event_id, text in features.items()
+        if (problem := feature_problem(text))
+    ]
+    fail_unless(
+        not problems,
+        f"{len(problems)} of {len(answer.items)} event feature(s) break V2EV-SCHEMA-020: "
+        + (problems[0] if problems else ""),
+        ["V2EV-SCHEMA-020"],
+        [answer.response.exchange],
+        message="\n".join(problems[:8]),
+        category=FailureCategory.SCHEMA,
+    )
