@@ -44,16 +44,22 @@ def _attachments(folder: Path, result: dict[str, Any], step_prefix: str, name: s
     return texts
 
 
+def _pushed(transcript: str) -> list[dict[str, Any]]:
+    """The JSON events of the transcript's received text frames."""
+    marker = " received text "
+    return [json.loads(line.split(marker, 1)[1]) for line in transcript.splitlines() if marker in line]
+
+
 def test_websocket_session_is_a_step_with_its_transcript(
     results: tuple[Path, dict[str, dict[str, Any]]],
 ) -> None:
     folder, by_name = results
     transcripts = _attachments(folder, by_name[WS_TEST], "WebSocket session", "WebSocket transcript")
     assert len(transcripts) == 1
-    pushed = [line for line in transcripts[0].splitlines() if " received text " in line]
+    pushed = _pushed(transcripts[0])
     assert pushed, transcripts[0]
-    event = json.loads(pushed[0].split(" received text ", 1)[1].strip())
-    assert event["device_id"] in {"dev-live-cam", "dev-live-door"} and event["event_id"]
+    assert {event["device_id"] for event in pushed} <= {"dev-live-cam", "dev-live-door"}
+    assert all(event["event_id"] for event in pushed)
     assert any(" sent " in line and "event_list" in line for line in transcripts[0].splitlines())
 
 
@@ -72,3 +78,20 @@ def test_received_upload_is_a_step_with_payload_and_form_fields(
     assert len(as_received) == len(payloads)
     fields = as_received[0].split("Form fields as received", 1)[1]
     assert "\n  timestamp = " in fields and "\n  ep_info = {" in fields
+
+
+def test_a_failing_websocket_test_shows_the_deviating_push(tmp_path: Path) -> None:
+    """The box pushes a device outside event_list: the failed result's transcript holds that push."""
+    run = run_selection(
+        tmp_path,
+        "--fault",
+        "ws-ignore-event-list",
+        "--",
+        "-k",
+        "test_only_listed_devices_are_pushed and cam-door",
+    )
+    assert run.exit_code == 1, run.output
+    (result,) = run.results()
+    assert result["status"] == "failed"
+    (transcript,) = _attachments(run.allure_results, result, "WebSocket session", "WebSocket transcript")
+    assert "dev-live-gate" in {event["device_id"] for event in _pushed(transcript)}, transcript
