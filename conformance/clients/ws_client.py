@@ -31,6 +31,18 @@ class WsMessage:
     text: str | None
     data: bytes
 
+    @property
+    def payload_text(self) -> str | None:
+        """A data frame's payload as text: a text frame's, or a binary frame's that is UTF-8 (E37)."""
+        if self.opcode == "text":
+            return self.text
+        if self.opcode != "binary":
+            return None
+        try:
+            return self.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
 
 class RecordingWebSocket:
     """websocket-client connection with connect/send/recv timeouts and a transcript of everything."""
@@ -141,21 +153,25 @@ class RecordingWebSocket:
         return WsMessage(name, text, payload)
 
     def recv_json(self, timeout: float | None = None) -> Any:
-        """Next text frame decoded as JSON; None on timeout; a non-JSON or non-text frame is a failure."""
+        """Next data frame (text, or binary holding UTF-8; E37) decoded as JSON; None on timeout.
+
+        A control frame, a binary frame that is not UTF-8, or a payload that is not JSON is a failure.
+        """
         message = self.recv(timeout)
         if message is None:
             return None
-        if message.opcode != "text" or message.text is None:
+        text = message.payload_text
+        if text is None:
             raise ConformanceFailure(
-                f"expected a JSON text frame, got a {message.opcode} frame",
+                f"expected a data frame of UTF-8 JSON, got a {message.opcode} frame",
                 category=FailureCategory.SCHEMA,
                 exchanges=[self.transcript],
             )
         try:
-            return json.loads(message.text)
+            return json.loads(text)
         except (ValueError, RecursionError):
             raise ConformanceFailure(
-                "WebSocket text frame is not valid JSON",
+                f"WebSocket {message.opcode} frame is not valid JSON",
                 category=FailureCategory.SCHEMA,
                 exchanges=[self.transcript],
             ) from None

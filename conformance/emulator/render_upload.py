@@ -22,6 +22,8 @@ API_VERSION = "1.0"
 MASK_CODES = {"no": "0", "yes": "1"}
 CONTENT_JSON = "json"
 CONTENT_FORM = "form-data"
+STREAM_TYPE = "rtsp"
+FILE_TYPE = "file"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class PayloadFaults:
     seconds_timestamps: bool = False
     missing_api_version: bool = False
     pictures_ignore_flags: bool = False
+    stranger_generated_id: bool = False  # E12 lenient: a stranger gets an id like "1602612036.3828533"
+    ep_type_file: bool = False  # E33 lenient: stream devices are "file" (the v2 vocabulary)
 
 
 def _recognize_face_attr(record: EventRecord) -> dict[str, Any]:
@@ -57,15 +61,23 @@ def _recognize_face_attr(record: EventRecord) -> dict[str, Any]:
     }
 
 
-def _ep_info(record: EventRecord) -> dict[str, str]:
+def _ep_info(record: EventRecord, ep_type_file: bool) -> dict[str, str]:
     device = record.device
+    file_source = ep_type_file and device.device_type == STREAM_TYPE
     return {
         "ep_id": device.device_key or device.device_id,
-        "ep_type": device.device_type,
+        "ep_type": FILE_TYPE if file_source else device.device_type,
         "ep_ip": device.device_ip,
         "ep_name": device.device_name,
         "device_id": device.device_id,
     }
+
+
+def _identity_id(record: EventRecord, stranger_generated_id: bool) -> str:
+    """The person id; "" for a stranger, or (E12 lenient) an id generated from the event time."""
+    if record.identity is None and stranger_generated_id:
+        return f"{record.ts_ms / 1000:.7f}"
+    return record.identity_id
 
 
 def upload_payload(
@@ -78,7 +90,7 @@ def upload_payload(
     wants_all = faults.pictures_ignore_flags
     out_ms = record.out_ts_ms or record.ts_ms
     payload: dict[str, Any] = {
-        "identity_id": record.identity_id,
+        "identity_id": _identity_id(record, faults.stranger_generated_id),
         "identity_name": record.identity_name,
         "identity_info": identity_info(record),
         "timestamp": record.ts_ms / 1000.0 if faults.seconds_timestamps else record.ts_ms,
@@ -89,7 +101,7 @@ def upload_payload(
         "recognize_face": pictures.face_pic(record) if options.need_recognize_face or wants_all else "",
         "person_type": record.person_type,
         "out_timestamp": out_ms / 1000.0 if faults.seconds_timestamps else out_ms,
-        "ep_info": _ep_info(record),
+        "ep_info": _ep_info(record, faults.ep_type_file),
         "dev_sno": options.dev_sno,
         "recognize_face_attr": _recognize_face_attr(record),
         "api_version": API_VERSION,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from conformance.emulator.model import EventRecord
@@ -95,8 +96,11 @@ def ws_message(
 class EventRecordWsRenderer:
     """The WsRenderer of the emulator: EventRecord → JSON text."""
 
-    def __init__(self, pictures: EventPictures | None = None) -> None:
+    def __init__(
+        self, pictures: EventPictures | None = None, without_ids: Callable[[], bool] = lambda: False
+    ) -> None:
         self._pictures = pictures or EventPictures()
+        self._without_ids = without_ids  # E14 lenient: only the table's fields, no event_id / video_id
 
     def device_id(self, record: EventRecord) -> str:
         """The device events are filtered by (`event_list`)."""
@@ -105,4 +109,6 @@ class EventRecordWsRenderer:
     def render(self, record: EventRecord, need_face: bool, need_register: bool) -> str:
         """The message text sent to every client with these flags."""
         message = ws_message(record, need_face, need_register, self._pictures)
+        if self._without_ids():
+            del message["event_id"], message["video_id"]
         return json.dumps(message, ensure_ascii=False, separators=(",", ":"))

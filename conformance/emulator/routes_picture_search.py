@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance.emulator.errors import ApiError, V1ApiError
@@ -30,11 +30,9 @@ from conformance.emulator.faces import (
 )
 from conformance.emulator.faults import REGISTRY, Fault
 from conformance.emulator.json_body import read_json_object
-from conformance.emulator.model import EventRecord
 from conformance.emulator.picture_search import (
     DEFAULT_THRESHOLD,
     Deviations,
-    Match,
     SearchOutcome,
     StoreCandidates,
     WindowError,
@@ -42,12 +40,10 @@ from conformance.emulator.picture_search import (
     resolve_window,
     run_search,
 )
-from conformance.emulator.render_upload import MASK_CODES
-from conformance.emulator.render_v1 import ep_info, identity_info
+from conformance.emulator.render_search import AnswerShape, refusal_answer, success_answer
 from conformance.emulator.request_values import ValueProblem, json_number, json_string, json_string_list
 
 PATH: Final = "/SophonMatch/api/picturesearch"
-STRANGER_NAME: Final = "stranger"  # E10: seed 002 names strangers "stranger"
 _SECONDS_RANGE: Final = (1e9, 1e10)  # 10 integer digits: anything else is not epoch seconds (E20)
 
 
@@ -185,6 +181,12 @@ def seconds_to_ms(value: float, *, round_up: bool) -> int:
     return int(math.ceil(ms) if round_up else math.floor(ms))
 
 
+def shape_of(request: Request) -> AnswerShape:
+    """How this emulator writes answers (the tables unless a variation or fault says otherwise)."""
+    faults = getattr(request.app.state, "faults", None)
+    return AnswerShape() if faults is None else AnswerShape.from_faults(faults.active)
+
+
 def deviations_of(request: Request) -> Deviations:
     """The active picture-search faults of this emulator."""
     faults = getattr(request.app.state, "faults", None)
@@ -198,36 +200,6 @@ def deviations_of(request: Request) -> Deviations:
         cap_not_applied=faults.active(PS_CAP_NOT_APPLIED),
         reverse_ignored=faults.active(PS_REVERSE_IGNORED),
     )
-
-
-def render_item(match: Match) -> dict[str, Any]:
-    """One event_list item per the seed 002 item table (no feature: "删除，太大")."""
-    record: EventRecord = match.record
-    attrs = record.attributes
-    item: dict[str, Any] = {
-        "compare_score": match.compare_score,
-        "timestamp": record.ts_ms / 1000.0,
-        "identity_name": record.identity_name if record.identity is not None else STRANGER_NAME,
-        "identity_id": record.identity_id,
-        "identity_info": identity_info(record),
-        "recognize_face_pic_id": record.face_image_id,
-        "spot_pic_id": record.spot_image_id,
-        "person_type": record.person_type,
-        "score": record.score,
-        "ep_info": ep_info(record.device),
-        "recognize_face_attr": {
-            "point": [float(p) for p in record.point],
-            "box": [float(b) for b in record.box],
-            "mask": MASK_CODES.get(attrs.mask, "2"),
-            "gender": attrs.gender,
-            "hat": "",
-            "age": attrs.age,
-            "glasses": attrs.glasses,
-        },
-    }
-    if record.out_ts_ms:
-        item["out_timestamp"] = record.out_ts_ms / 1000.0
-    return item
 
 
 def _search(request: Request, params: SearchParams, deviations: Deviations) -> SearchOutcome:
@@ -265,6 +237,7 @@ def _search(request: Request, params: SearchParams, deviations: Deviations) -> S
 async def picture_search(request: Request) -> Response:
     """Handle one picture search; every refusal is a 4xx in the v1 envelope."""
     started = time.perf_counter()
+    shape = shape_of(request)
     try:
         try:
             body = await read_json_object(request)
@@ -273,17 +246,8 @@ async def picture_search(request: Request) -> Response:
         params = parse_params(body)
         outcome = await run_in_threadpool(_search, request, params, deviations_of(request))
     except V1ApiError as exc:
-        return exc.response()
-    event_list = [render_item(m) for m in outcome.matches]
-    return JSONResponse(
-        {
-            "retcode": "1",
-            "have_more": outcome.have_more,
-            "total_time": time.perf_counter() - started,
-            "endtimestamp": outcome.end_ms / 1000.0,
-            "event_list": event_list,
-        }
-    )
+        return refusal_answer(exc, time.perf_counter() - started, request.app.state.clock.now_ms(), shape)
+    return success_answer(outcome, time.perf_counter() - started, shape)
 
 
 ROUTES: list[Route] = [Route(PATH, picture_search, methods=["POST"])]

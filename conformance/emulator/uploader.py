@@ -29,6 +29,7 @@ from conformance.emulator.faults import (
     UPLOAD_PICTURES_IGNORE_FLAGS,
     UPLOAD_SECONDS_TIMESTAMPS,
 )
+from conformance.emulator.faults.variations_push import UPLOAD_EP_TYPE_FILE, UPLOAD_STRANGER_GENERATED_ID
 from conformance.emulator.history_config import load_history_config
 from conformance.emulator.model import EventRecord
 from conformance.emulator.render_upload import (
@@ -301,6 +302,8 @@ class Uploader:
             seconds_timestamps=self._faults(FAULT_SECONDS_TIMESTAMPS),
             missing_api_version=self._faults(FAULT_MISSING_API_VERSION),
             pictures_ignore_flags=self._faults(FAULT_PICTURES_IGNORE_FLAGS),
+            stranger_generated_id=self._faults(UPLOAD_STRANGER_GENERATED_ID),
+            ep_type_file=self._faults(UPLOAD_EP_TYPE_FILE),
         )
         payload = upload_payload(record, config.options, self._pictures, faults)
         body, content_type = encode_payload(payload, config.content_type, self._faults(FAULT_FORM_SENDS_JSON))

@@ -32,6 +32,7 @@ from conformance.emulator.faults import (
     WS_PUSH_BEFORE_CONFIG,
     WS_RECONFIG_IGNORED,
 )
+from conformance.emulator.faults.variations_push import VAR_WS_BINARY_FRAMES, WS_WITHOUT_EVENT_IDS
 from conformance.emulator.ws_config import (
     ProtocolState,
     WsConfig,
@@ -212,7 +213,9 @@ class WsPushServer(Generic[R]):
         try:
             while True:
                 message = await client.queue.get()
-                await client.connection.send(message)
+                # E37: the documents name no opcode; var-ws-binary-frames sends the same UTF-8 JSON as binary
+                binary = self._faults(VAR_WS_BINARY_FRAMES)
+                await client.connection.send(message.encode("utf-8") if binary else message)
         except ConnectionClosed:
             return
 
@@ -334,7 +337,8 @@ async def start_websocket_service(state: AppState) -> Callable[[], Coroutine[Any
 
     if state.event_bus is None:
         state.event_bus = EventBus(asyncio.get_running_loop())
-    server = WsPushServer(state.event_bus, EventRecordWsRenderer(), state.faults.active)
+    renderer = EventRecordWsRenderer(without_ids=lambda: state.faults.active(WS_WITHOUT_EVENT_IDS))
+    server = WsPushServer(state.event_bus, renderer, state.faults.active)
     state.ws_port = await server.start(state.ws_host, state.ws_port)
     state.stats_providers["ws_clients"] = lambda: server.client_count
     state.stats_providers["ws_slow_consumers_closed"] = lambda: server.stats.slow_consumers_closed

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from conformance.emulator.faults import FAULT, REGISTRY, VARIATION
+from conformance.emulator.faults import FAULT, REGISTRY, VARIATION, Fault
 
 CLEAN = "clean"
 STRICT = "strict"
 LENIENT = "lenient"
-# Quick runs of a variation: the interfaces the variations bend (the HTTP v2/v1 answers).
+# Quick runs of a variation: the interfaces it bends. By default the HTTP v2/v1 answers; a variation of
+# picture search, the WebSocket or uploads (its own area or that of a fault it implies) runs those areas.
 VARIATION_QUICK_SELECTION: tuple[str, ...] = ("V2Q-*", "V2EV-*", "V2G-*", "V1Q-*", "V1EV-*")
+AREA_QUICK_SELECTIONS: dict[str, tuple[str, ...]] = {
+    "picture-search": ("PS-*",),
+    "websocket": ("WS-*",),
+    "uploads": ("UP-*", "UPC-*"),
+}
 COMBINED_VARIATIONS = "variations-combined"
 
 
@@ -46,8 +52,15 @@ def _mutant(name: str, quick: bool) -> Mutant:
     if fault.kind == FAULT:
         selection = fault.requirements if quick else ()
         return Mutant(name, FAULT, STRICT, fault.requirements, fault.description, fault.area, (), selection)
-    selection = VARIATION_QUICK_SELECTION if quick else ()
+    selection = variation_selection(fault) if quick else ()
     return Mutant(name, VARIATION, LENIENT, (), fault.description, fault.area, fault.errata, selection)
+
+
+def variation_selection(variation: Fault) -> tuple[str, ...]:
+    """The requirement patterns a quick run of this variation keeps: the interfaces it bends."""
+    areas = [variation.area, *(REGISTRY.get(name).area for name in variation.implies)]
+    patterns = [p for area in areas for p in AREA_QUICK_SELECTIONS.get(area, ())]
+    return tuple(dict.fromkeys(patterns)) or VARIATION_QUICK_SELECTION
 
 
 def build_plan(
@@ -97,7 +110,7 @@ def _combine_variations(mutants: list[Mutant]) -> list[Mutant]:
         description="every variation at once: " + ", ".join(m.name for m in variations),
         area="variation",
         errata=tuple(dict.fromkeys(e for m in variations for e in m.errata)),
-        selection=VARIATION_QUICK_SELECTION,
+        selection=tuple(dict.fromkeys(p for m in variations for p in m.selection)),
         switches=tuple(m.name for m in variations),
     )
     return [m for m in mutants if m.kind != VARIATION] + [combined]

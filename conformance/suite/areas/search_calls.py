@@ -1,15 +1,15 @@
 """Calls of POST /SophonMatch/api/picturesearch (seed 002): one call, a continued chain, and error answers.
 
 A chain resends the same body with `last_end_timestamp` = the previous `endtimestamp` while
-`have_more` is true (E25 strict reading), bounded so a box that never finishes fails instead of
-looping.
+`have_more` is true (E25 strict reading; without have_more, E07 lenient, while endtimestamp moves),
+bounded so a box that never finishes fails instead of looping.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conformance.checks.search_checks import SearchCall
@@ -74,19 +74,45 @@ def run_chain(
     requirement_ids: Sequence[str],
     max_calls: int = MAX_CHAIN_CALLS,
 ) -> SearchChain:
-    """Search, then continue from each `endtimestamp` while `have_more` is true (at most max_calls)."""
+    """Search, then continue from each `endtimestamp` while the box says (or shows) more is left.
+
+    `have_more` decides when present. Without it (E07 lenient, the seed's example) the chain follows
+    endtimestamp until a continuation returns nothing and leaves endtimestamp where it was; that probe
+    is kept as an exchange, not as a call, and each call's have_more is then inferred from the chain.
+    """
     chain = SearchChain()
     request = dict(body)
+    finished = False
     for _ in range(max_calls):
         response = post_search(http_client, request)
         chain.exchanges.append(response.exchange)
         answer = expect_success(response, requirement_ids)
+        call = SearchCall.from_exchange(request, answer)
+        if call.have_more is None and chain.calls and _ends_the_scan(chain.calls[-1], call):
+            finished = True
+            break
         chain.answers.append(answer)
-        chain.calls.append(SearchCall.from_exchange(request, answer))
-        if answer.get("have_more") is not True or answer.get("endtimestamp") is None:
+        chain.calls.append(call)
+        if call.have_more is False or answer.get("endtimestamp") is None:
+            finished = True
             break
         request = {**body, "last_end_timestamp": answer["endtimestamp"]}
+    chain.calls = _inferred_have_more(chain.calls, finished)
     return chain
+
+
+def _ends_the_scan(previous: SearchCall, probe: SearchCall) -> bool:
+    """A continuation with no result whose endtimestamp did not move: the window was already covered."""
+    return not probe.items and probe.endtimestamp_ms == previous.endtimestamp_ms
+
+
+def _inferred_have_more(calls: list[SearchCall], finished: bool) -> list[SearchCall]:
+    """Calls without have_more (E07) get the value the chain showed: true but for a finished last call."""
+    last = len(calls) - 1
+    return [
+        replace(call, have_more=n < last or not finished) if call.have_more is None else call
+        for n, call in enumerate(calls)
+    ]
 
 
 def expect_search_error(

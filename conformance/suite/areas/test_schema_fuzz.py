@@ -21,6 +21,7 @@ import requests
 import schemathesis
 from hypothesis import settings
 from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
     positive_data_acceptance,
     response_schema_conformance,
     unsupported_method,
@@ -81,13 +82,29 @@ def _call(case: Any, target: Target, session: requests.Session) -> None:
     if case.operation.label in CONTENT_JUDGED:
         # a schema-valid photo may hold no face: NO_FACE_ERROR / IMAGE_DECODE_ERROR are documented 4xx answers
         excluded.append(positive_data_acceptance)
+    additional = [_profile_check(target.profile)]
+    if case.operation.label in CONTENT_JUDGED and target.profile == "lenient":
+        excluded.append(negative_data_rejection)
+        additional.append(_rejection_or_retcode_0)
     case.call_and_validate(
         base_url=target.box_url,
         session=session,
         excluded_checks=excluded,
-        additional_checks=[_profile_check(target.profile)],
+        additional_checks=additional,
         timeout=30,
     )
+
+
+def _rejection_or_retcode_0(ctx: Any, response: Any, case: Any) -> bool | None:
+    """schemathesis's negative-data check, where (E32 lenient) 200 with retcode "0" and no results refuses."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    refused = isinstance(body, dict) and (body.get("retcode") == "0" or body.get("ret_code") == 0)
+    if response.status_code == 200 and refused and not body.get("event_list"):
+        return True
+    return negative_data_rejection(ctx, response, case)
 
 
 def _operation(operation_id: str) -> Callable[[TestFunction], TestFunction]:

@@ -134,6 +134,7 @@ def test_every_stored_event_arrives(upload_box: UploadBox) -> None:
     "UP-SCHEMA-023",
     "UP-SCHEMA-001",
     "UP-SCHEMA-010",
+    "UP-SCHEMA-012",
 )
 @pytest.mark.needs_control
 @pytest.mark.writes_box
@@ -182,7 +183,7 @@ def test_upload_payloads(upload_box: UploadBox, target: Target, mode: str) -> No
             "upload-payload",
             payload,
             target.profile,
-            ["UP-SCHEMA-001", "UP-SCHEMA-010"],
+            ["UP-SCHEMA-001", "UP-SCHEMA-010", "UP-SCHEMA-012"],
             [upload],
             what=f"{mode} upload",
             excused=e23_stranger_info(["/identity_info"] if stranger else []),

@@ -71,13 +71,14 @@ def collect(
         if message.opcode == "close":
             received.closed = message.text or "close"
             return received
-        if message.opcode != "text" or message.text is None:
+        text = message.payload_text  # a text frame, or a binary frame of UTF-8 (E37)
+        if text is None:
             received.others.append(message.data)
             continue
         try:
-            received.add(json.loads(message.text))
+            received.add(json.loads(text))
         except ValueError:
-            received.others.append(message.text)
+            received.others.append(text)
 
 
 def listen_quietly(socket: RecordingWebSocket, seconds: float) -> Received:
