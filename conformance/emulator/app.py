@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from conformance.emulator import routes_control, routes_v1, routes_v2
 from conformance.emulator.app_state import AppState
+from conformance.emulator.error_faults import bent_version_response
 from conformance.emulator.errors import error_for_request
 from conformance.emulator.middleware import AccessLogMiddleware, BodyLimitMiddleware
 
@@ -77,8 +78,9 @@ def build_app(state: AppState) -> Starlette:
 
 
 async def _software_version(request: Request) -> Response:
-    """POST :8888/sophon/v2/system/getsoftwareversion."""
-    return JSONResponse(SOFTWARE_VERSION)
+    """POST :8888/sophon/v2/system/getsoftwareversion; the body carries no parameters and is not read."""
+    bent = await bent_version_response(request, request.app.state.emulator.faults)
+    return bent or JSONResponse(SOFTWARE_VERSION)
 
 
 def build_version_app(state: AppState) -> Starlette:

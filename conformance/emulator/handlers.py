@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from conformance.emulator.app_state import AppState
+from conformance.emulator.error_faults import bent_error_response
 from conformance.emulator.errors import ApiError, envelope_for_path
 from conformance.emulator.faults import (
     V1_V2_ERROR_ENVELOPE,
@@ -36,6 +37,9 @@ def state_of(request: Request) -> AppState:
 
 def _error_response(exc: ApiError, faults: FaultSwitchboard) -> Response:
     """The error in its envelope, unless a fault bends status or envelope."""
+    bent = bent_error_response(exc, faults)
+    if bent is not None:
+        return bent
     if exc.envelope == "v2" and exc.status < 500 and faults.active(V2_500_ON_BAD_INPUT):
         return exc.response(HTTPStatus.INTERNAL_SERVER_ERROR)
     if exc.envelope == "v1" and faults.active(V1_V2_ERROR_ENVELOPE):

@@ -27,6 +27,7 @@ CONTENT_TYPES: Final = ("json", "form-data")
 MAX_URLS: Final = 16
 MAX_PERIOD_S: Final = 86_400
 PIC_FLAGS: Final = ("history_need_reg_pic", "history_need_spot_pic", "history_need_recognize_face")
+REQUIRED_KEYS: Final = ("history_upload_event_url", "content-type", "reported_peroid")
 
 T = TypeVar("T")
 
@@ -112,7 +113,7 @@ def _content_type(value: str) -> str:
 
 def parse_json_config(body: dict[str, Any]) -> HistoryUploadConfig:
     """A JSON request body: urls a list (a single string is taken as a list of one), flags booleans."""
-    for key in ("history_upload_event_url", "content-type", "reported_peroid"):
+    for key in REQUIRED_KEYS:
         if key not in body:
             raise missing(key, v1=True)
     flags = {k: _convert(k, body[k], _json_bool) for k in PIC_FLAGS if k in body}
@@ -128,7 +129,7 @@ def parse_json_config(body: dict[str, Any]) -> HistoryUploadConfig:
 
 def parse_form_config(form: dict[str, list[str]]) -> HistoryUploadConfig:
     """A form-data or urlencoded body: lists as repeated keys, comma lists or JSON text (E05)."""
-    for key in ("history_upload_event_url", "content-type", "reported_peroid"):
+    for key in REQUIRED_KEYS:
         if not form.get(key):
             raise missing(key, v1=True)
     flags = {k: _convert(k, form[k][0], text_bool) for k in PIC_FLAGS if form.get(k)}

@@ -9,6 +9,8 @@ from typing import Any
 from starlette.requests import Request
 
 from conformance.emulator.errors import ApiError
+from conformance.emulator.faults import FaultSwitchboard
+from conformance.emulator.faults.catalog_errors import V2_BAD_JSON_READ_AS_EMPTY, V2_CONTENT_TYPE_IGNORED
 
 
 def is_json_content_type(request: Request) -> bool:
@@ -23,7 +25,8 @@ def _reject_constant(name: str) -> Any:
 
 async def read_json_object(request: Request) -> dict[str, Any]:
     """The body as a JSON object, else UNSUPPORT_CONTENT_TYPE, EMPTY_REQUEST_JSON or INVALID_REQUEST_JSON."""
-    if not is_json_content_type(request):
+    faults: FaultSwitchboard = request.app.state.faults
+    if not is_json_content_type(request) and not faults.active(V2_CONTENT_TYPE_IGNORED):
         raise ApiError(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORT_CONTENT_TYPE",
@@ -35,6 +38,8 @@ async def read_json_object(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
+        if faults.active(V2_BAD_JSON_READ_AS_EMPTY):
+            return {}
         raise ApiError(
             HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "request body is not valid JSON"
         ) from None

@@ -10,6 +10,7 @@ from starlette.datastructures import QueryParams
 
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import V1_NAME_EXACT_MATCH, V1_STREAMS_FIRST_ONLY, FaultSwitchboard
+from conformance.emulator.faults.catalog_errors import V1_PAGE_ZERO_REFUSED
 from conformance.emulator.request_values import BadValueError, clamp_int64, text_int, text_list, text_number
 from conformance.emulator.store_filters import EventFilters
 
@@ -61,6 +62,8 @@ def parse_events_query(params: QueryParams, faults: FaultSwitchboard) -> V1Query
     page = _scalar(params, "page", text_int) or 0
     if page < 0:
         raise invalid("page", v1=True, detail="must be >= 0")
+    if page == 0 and "page" in params and faults.active(V1_PAGE_ZERO_REFUSED):
+        raise invalid("page", v1=True, detail="must be >= 1")
     top_k = _scalar(params, "top_k", text_int)
     if top_k is not None and top_k < 1:
         raise invalid("top_k", v1=True, detail="must be >= 1")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
-from conformance.emulator.errors import invalid
+from conformance.emulator.errors import ApiError, invalid
 from conformance.emulator.faults import (
     V2_DEVICES_FIRST_ONLY,
     V2_IGNORE_SCORE_FILTER,
@@ -17,7 +17,9 @@ from conformance.emulator.faults import (
     V2_UNSTABLE_ORDER,
     FaultSwitchboard,
 )
+from conformance.emulator.faults.catalog_errors import V2_FILTER_TYPES_UNCHECKED
 from conformance.emulator.faults.variations import VAR_TIES_REVERSED
+from conformance.emulator.getevents_faults import bend_body, bend_filters
 from conformance.emulator.model import USER_TYPE_TO_PERSON_TYPE
 from conformance.emulator.request_values import (
     INT64_MAX,
@@ -114,7 +116,14 @@ def parse_filters(raw: Any, faults: FaultSwitchboard) -> EventFilters:
 
 def parse_getevents(body: dict[str, Any], faults: FaultSwitchboard) -> V2Query:
     """The whole request; page_limit 1..1000 (default 10), page_index >= 0 (default 0, the first page)."""
-    filters = parse_filters(body["filters"], faults) if "filters" in body else EventFilters()
+    body = bend_body(body, faults)
+    try:
+        filters = parse_filters(body["filters"], faults) if "filters" in body else EventFilters()
+    except ApiError:
+        if not faults.active(V2_FILTER_TYPES_UNCHECKED):
+            raise
+        filters = EventFilters()
+    filters = bend_filters(filters, faults)
     page_limit = _read(body, "page_limit", json_int)
     page_limit = DEFAULT_PAGE_LIMIT if page_limit is None else page_limit
     if not 1 <= page_limit <= MAX_PAGE_LIMIT:

@@ -9,17 +9,24 @@ from http import HTTPStatus
 from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import QueryParams, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.emulator.app_state import AppState
 from conformance.emulator.errors import V1ApiError, invalid
-from conformance.emulator.faults import V1_NUM_PAGES_FLOORED
+from conformance.emulator.faults import V1_NUM_PAGES_FLOORED, FaultSwitchboard
+from conformance.emulator.faults.catalog_errors import (
+    DEVICES_LISTED_TWICE,
+    DEVICES_QUERY_IGNORED,
+    UPC_GET_RETURNS_DEFAULTS,
+    UPC_MISSING_KEY_500,
+)
 from conformance.emulator.faults.variations import VAR_TIES_REVERSED
 from conformance.emulator.handlers import endpoint
 from conformance.emulator.history_config import (
+    REQUIRED_KEYS,
     SETTINGS_KEY,
     HistoryUploadConfig,
     load_history_config,
@@ -86,6 +93,8 @@ def render_device(device: DeviceRecord) -> dict[str, Any]:
 async def devices(request: Request, state: AppState) -> Response:
     """GET /SophonDevice/api/Devices: all devices, one by device_id, optionally the preview list."""
     params = request.query_params
+    if state.faults.active(DEVICES_QUERY_IGNORED):
+        params = QueryParams({"need_preview_list": "true"})
     need_preview = False
     if params.get("need_preview_list"):
         try:
@@ -101,6 +110,8 @@ async def devices(request: Request, state: AppState) -> Response:
                 HTTPStatus.NOT_FOUND, "DEVICE_ID_NOT_FOUND", f"device_id {device_id!r} not found"
             )
     data: dict[str, Any] = {"devices_list": [render_device(d) for d in found]}
+    if state.faults.active(DEVICES_LISTED_TWICE):
+        data["devices_list"] += [render_device(d) for d in found]
     if need_preview:
         ids = [d.device_id for d in found]
         data["preview_list"] = {
@@ -116,7 +127,7 @@ def _config_response(config: HistoryUploadConfig) -> JSONResponse:
     return JSONResponse({"data": {"message": "success", **config.as_json()}})
 
 
-async def _read_config(request: Request) -> HistoryUploadConfig:
+async def _read_config(request: Request, faults: FaultSwitchboard) -> HistoryUploadConfig:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type == "application/json":
         raw = await request.body()
@@ -128,6 +139,8 @@ async def _read_config(request: Request) -> HistoryUploadConfig:
             ) from None
         if not isinstance(body, dict):
             raise V1ApiError(HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "body must be a JSON object")
+        if faults.active(UPC_MISSING_KEY_500):
+            _ = [body[key] for key in REQUIRED_KEYS]  # a missing key raises: HTTP 500 INTERNAL_ERROR
         return parse_json_config(body)
     if media_type in FORM_TYPES:
         try:
@@ -151,9 +164,11 @@ async def _read_config(request: Request) -> HistoryUploadConfig:
 
 async def history_event_url(request: Request, state: AppState) -> Response:
     """GET/POST /SophonFogSys/api/HistoryEventUrl: read or replace the upload configuration."""
+    if request.method == "GET" and state.faults.active(UPC_GET_RETURNS_DEFAULTS):
+        return _config_response(HistoryUploadConfig())
     if request.method == "GET":
         return _config_response(await run_in_threadpool(load_history_config, state.store))
-    config = await _read_config(request)
+    config = await _read_config(request, state.faults)
     await run_in_threadpool(state.store.settings_set, SETTINGS_KEY, config.as_json())
     return _config_response(config)
 

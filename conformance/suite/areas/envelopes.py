@@ -36,19 +36,47 @@ def expect_v2_error(
     return error
 
 
+def expect_v2_client_error(
+    response: RecordedResponse, codes: Sequence[str], requirement_ids: Sequence[str]
+) -> dict[str, Any]:
+    """A v2 error with any 4xx status (the documents name no status) and one of the given codes."""
+    expect_client_status(response, requirement_ids)
+    return expect_v2_error(response, response.status or 0, codes, requirement_ids)
+
+
+def expect_client_status(response: RecordedResponse, requirement_ids: Sequence[str]) -> None:
+    """A 4xx status: the request was refused as the client's fault (no answer, 2xx, 3xx or 5xx fail)."""
+    if response.status is None:
+        _fail(response, f"no answer: {response.error}", requirement_ids)
+    if not 400 <= (response.status or 0) < 500:
+        _fail(response, f"HTTP {response.status}, expected a 4xx status", requirement_ids)
+
+
 def expect_v1_error(
-    response: RecordedResponse, statuses: Sequence[str], requirement_ids: Sequence[str]
-) -> None:
-    """A v1 error: HTTP 400 and `{"error": {"code": 400, "message": str, "status": <one of statuses>}}`."""
-    _expect_status(response, 400, requirement_ids)
+    response: RecordedResponse,
+    statuses: Sequence[str] | None,
+    requirement_ids: Sequence[str],
+    status: int = 400,
+) -> dict[str, Any]:
+    """A v1 error: that HTTP status and `{"error": {"code": <that status>, "message", "status"}}` (E19).
+
+    `statuses` lists the accepted error.status values; None accepts any non-empty string.
+    """
+    _expect_status(response, status, requirement_ids)
     error = _error_object(response, requirement_ids)
-    if error.get("code") != 400 or isinstance(error.get("code"), bool):
+    if error.get("code") != status or isinstance(error.get("code"), bool):
         _fail(
             response,
-            f"v1 error.code is {error.get('code')!r}, expected the integer 400 (E19)",
+            f"v1 error.code is {error.get('code')!r}, expected the integer {status} (E19)",
             requirement_ids,
         )
-    if error.get("status") not in statuses:
+    if statuses is None and not (isinstance(error.get("status"), str) and error["status"]):
+        _fail(
+            response,
+            f"v1 error.status is {error.get('status')!r}, expected an error-type string",
+            requirement_ids,
+        )
+    if statuses is not None and error.get("status") not in statuses:
         _fail(
             response,
             f"v1 error.status is {error.get('status')!r}, expected one of {list(statuses)}",
@@ -56,6 +84,7 @@ def expect_v1_error(
         )
     if not isinstance(error.get("message"), str):
         _fail(response, "v1 error.message is missing or not a string", requirement_ids)
+    return error
 
 
 def _expect_status(response: RecordedResponse, status: int, requirement_ids: Sequence[str]) -> None:
