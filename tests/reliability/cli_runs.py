@@ -31,6 +31,11 @@ class CliRun:
         """Exit code, time and the end of the output, for assertion messages."""
         return f"exit {self.exit_code} after {self.wall_s:.1f} s\n{self.output[-3000:]}"
 
+    def print_figure(self, label: str) -> None:
+        """One line for docs/reliability.md (shown by `pytest -rP`): exit code, wall time, last message."""
+        said = [line for line in self.output.splitlines() if line.strip() and not line.startswith("/")]
+        print(f"figure: {label}: exit {self.exit_code}, {self.wall_s:.1f} s, {(said or [''])[-1][:160]}")
+
 
 def start_run(box_url: str, reports_dir: Path, extra: Sequence[str] = ()) -> subprocess.Popen[str]:
     """Start `sophon-conformance run --box-url …` (the firmware URL on the same box, never port 8888)."""

@@ -55,6 +55,13 @@ class EmulatorProcess:
         self.kill()
         raise RuntimeError(f"emulator did not start:\n{self.log_path.read_text(encoding='utf-8')[-2000:]}")
 
+    @property
+    def pid(self) -> int:
+        """The running emulator's process id (to read its /proc entries)."""
+        if self._process is None:
+            raise RuntimeError("emulator not started")
+        return self._process.pid
+
     def _serving_lines(self) -> list[re.Match[str]]:
         """Serving lines so far (a restart appends to the same log, so count them)."""
         if not self.log_path.exists():

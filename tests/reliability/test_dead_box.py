@@ -23,6 +23,7 @@ PREFLIGHT_CAUSES = {
     Behaviour.RESET: "reset",
     Behaviour.INVALID_JSON: "not JSON",
     Behaviour.HUGE_BODY: "not JSON",
+    Behaviour.DEVICES_THEN_HANG: "did not finish preflight",
 }
 
 
@@ -45,6 +46,7 @@ def test_preflight_failure_is_bounded_and_named(
     preflight_runs: dict[Behaviour, CliRun], behaviour: Behaviour
 ) -> None:
     run = preflight_runs[behaviour]
+    run.print_figure(behaviour.value)
     assert run.exit_code == ExitCode.BOX_UNREACHABLE, run.describe()
     assert run.wall_s <= PREFLIGHT_BOUND_S, run.describe()
     assert "Traceback" not in run.output, run.describe()
@@ -59,6 +61,7 @@ def test_box_that_resets_after_preflight_gets_transport_findings(tmp_path: Path)
     with HostileServer(Behaviour.DEVICES_THEN_RESET) as server:
         # the device-list fuzz test judges a real answer of this fake box; it is not a transport case
         run = run_cli(server.http_url, tmp_path, ["--", "-k", "not Devices"])
+    run.print_figure(Behaviour.DEVICES_THEN_RESET.value)
     assert run.wall_s <= SUITE_BOUND_S, run.describe()
     assert run.exit_code not in (ExitCode.OK, ExitCode.HARNESS_ERROR), run.describe()
     assert run.run_dir is not None, run.describe()

@@ -21,17 +21,21 @@ PADDING = "x" * 8_000  # 8 KB per message: the slow client's socket buffers fill
 CHURN_CLIENTS = 200  # benchmarks/reliability_ws_churn.py runs the 60 s loop
 FD_SLACK = 5
 CHUNK = 10
-BULK = 5 * QUEUE_LIMIT
+BULK = 4 * QUEUE_LIMIT
+BULK_PADDING = "x" * 4_000  # 5,000 x 4 KB still overflows the stalled client's socket buffers and queue
 
 
 class _Renderer:
-    """Records are ints; each renders as a JSON push carrying its number."""
+    """Records are ints; each renders as a JSON push carrying its number and `padding`."""
+
+    def __init__(self, padding: str = PADDING) -> None:
+        self.padding = padding
 
     def device_id(self, record: int) -> str:
         return DEVICE
 
     def render(self, record: int, need_face: bool, need_register: bool) -> str:
-        return json.dumps({"n": record, "device_id": DEVICE, "pad": PADDING})
+        return json.dumps({"n": record, "device_id": DEVICE, "pad": self.padding})
 
 
 @pytest.fixture
@@ -110,14 +114,18 @@ def test_slow_reader_is_dropped_and_fast_reader_gets_everything(push: WsThread[i
     assert _fast_beside_stalled(push, site_pace, MESSAGES) == list(range(MESSAGES))
 
 
-def test_bulk_batches_larger_than_the_queue_never_drop_a_fast_reader(push: WsThread[int]) -> None:
-    """One 5,000-event batch and a 1,000-event one right behind it: only the stalled client is closed."""
+def test_bulk_batches_larger_than_the_queue_never_drop_a_fast_reader() -> None:
+    """One 4,000-event batch and a 1,000-event one right behind it: only the stalled client is closed."""
+    push: WsThread[int] = WsThread(_Renderer(BULK_PADDING)).start()
 
     def bulk() -> None:
         push.publish(list(range(BULK)))
         push.publish(list(range(BULK, BULK + QUEUE_LIMIT)))
 
-    received = _fast_beside_stalled(push, bulk, BULK + QUEUE_LIMIT)
+    try:
+        received = _fast_beside_stalled(push, bulk, BULK + QUEUE_LIMIT)
+    finally:
+        push.stop()
     assert received == list(range(BULK + QUEUE_LIMIT))
 
 
