@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.emulator.model import EventRecord
+from conformance.emulator.search_push_faults import spot_pic_path
 
 REGISTER_PHOTO_VARIANT = 0
 PICTURE_CACHE_SIZE = 256
@@ -97,10 +98,14 @@ class EventRecordWsRenderer:
     """The WsRenderer of the emulator: EventRecord → JSON text."""
 
     def __init__(
-        self, pictures: EventPictures | None = None, without_ids: Callable[[], bool] = lambda: False
+        self,
+        pictures: EventPictures | None = None,
+        without_ids: Callable[[], bool] = lambda: False,
+        spot_pic_as_path: Callable[[], bool] = lambda: False,
     ) -> None:
         self._pictures = pictures or EventPictures()
         self._without_ids = without_ids  # E14 lenient: only the table's fields, no event_id / video_id
+        self._spot_pic_as_path = spot_pic_as_path  # the `ws-spot-pic-path` fault
 
     def device_id(self, record: EventRecord) -> str:
         """The device events are filtered by (`event_list`)."""
@@ -111,4 +116,6 @@ class EventRecordWsRenderer:
         message = ws_message(record, need_face, need_register, self._pictures)
         if self._without_ids():
             del message["event_id"], message["video_id"]
+        if message["ext_data"]["spot_pic"] and self._spot_pic_as_path():
+            message["ext_data"]["spot_pic"] = spot_pic_path(record.spot_image_id)
         return json.dumps(message, ensure_ascii=False, separators=(",", ":"))

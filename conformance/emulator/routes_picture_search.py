@@ -42,6 +42,7 @@ from conformance.emulator.picture_search import (
 )
 from conformance.emulator.render_search import AnswerShape, refusal_answer, success_answer
 from conformance.emulator.request_values import ValueProblem, json_number, json_string, json_string_list
+from conformance.emulator.search_push_faults import bent_search_answer, times_read_as_ms
 
 PATH: Final = "/SophonMatch/api/picturesearch"
 _SECONDS_RANGE: Final = (1e9, 1e10)  # 10 integer digits: anything else is not epoch seconds (E20)
@@ -216,6 +217,8 @@ def _search(request: Request, params: SearchParams, deviations: Deviations) -> S
     state = request.app.state
     start = None if params.starttime is None else seconds_to_ms(params.starttime, round_up=True)
     end = None if params.endtime is None else seconds_to_ms(params.endtime, round_up=False)
+    if times_read_as_ms(getattr(state, "faults", None)):  # a firmware that reads seconds as ms: 1970
+        start, end = (None if value is None else int(value) for value in (params.starttime, params.endtime))
     try:
         window = resolve_window(start, end, state.clock.now_ms(), deviations)
     except WindowError as exc:
@@ -247,7 +250,8 @@ async def picture_search(request: Request) -> Response:
         outcome = await run_in_threadpool(_search, request, params, deviations_of(request))
     except V1ApiError as exc:
         return refusal_answer(exc, time.perf_counter() - started, request.app.state.clock.now_ms(), shape)
-    return success_answer(outcome, time.perf_counter() - started, shape)
+    answer = success_answer(outcome, time.perf_counter() - started, shape)
+    return bent_search_answer(answer, getattr(request.app.state, "faults", None))
 
 
 ROUTES: list[Route] = [Route(PATH, picture_search, methods=["POST"])]

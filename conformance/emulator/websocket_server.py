@@ -32,6 +32,7 @@ from conformance.emulator.faults import (
     WS_PUSH_BEFORE_CONFIG,
     WS_RECONFIG_IGNORED,
 )
+from conformance.emulator.faults.catalog_errors import WS_SPOT_PIC_PATH
 from conformance.emulator.faults.variations_push import VAR_WS_BINARY_FRAMES, WS_WITHOUT_EVENT_IDS
 from conformance.emulator.ws_config import (
     ProtocolState,
@@ -337,7 +338,10 @@ async def start_websocket_service(state: AppState) -> Callable[[], Coroutine[Any
 
     if state.event_bus is None:
         state.event_bus = EventBus(asyncio.get_running_loop())
-    renderer = EventRecordWsRenderer(without_ids=lambda: state.faults.active(WS_WITHOUT_EVENT_IDS))
+    renderer = EventRecordWsRenderer(
+        without_ids=lambda: state.faults.active(WS_WITHOUT_EVENT_IDS),
+        spot_pic_as_path=lambda: state.faults.active(WS_SPOT_PIC_PATH),
+    )
     server = WsPushServer(state.event_bus, renderer, state.faults.active)
     state.ws_port = await server.start(state.ws_host, state.ws_port)
     state.stats_providers["ws_clients"] = lambda: server.client_count

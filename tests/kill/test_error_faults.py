@@ -1,6 +1,7 @@
 """Kill tests of the error paths and the small interfaces: each fault of `catalog_errors` (and the older
-`v2-500-on-bad-input`) makes a narrow selection of test_errors / test_small_interfaces fail, naming the
-requirement it breaks; without faults, under strict and lenient, the same modules pass.
+`v2-500-on-bad-input`) makes a narrow selection of test_errors / test_small_interfaces /
+test_search_push_fields fail, naming the requirement it breaks; without faults, under strict and lenient,
+the same modules pass.
 
 Every case runs `sophon-conformance run` in a child process against a fresh emulator (see runner.py).
 """
@@ -13,7 +14,7 @@ from conformance.emulator.faults import REGISTRY
 from conformance.exit_codes import ExitCode
 from tests.kill.runner import SuiteOutcome, run_suite
 
-MODULES = "test_errors or test_small_interfaces"
+MODULES = "test_errors or test_small_interfaces or test_search_push_fields"
 
 # (fault, -k selection, the requirement ids some failure must name)
 FAULTS = [
@@ -62,6 +63,9 @@ FAULTS = [
     ("img-timestamp-unchecked-500", "test_spot_image_bad_timestamp_is_refused", ("IMG-ERR-002",)),
     ("upc-missing-key-500", "test_upload_setting_bad_body_is_refused and missing", ("UPC-ERR-002",)),
     ("upc-get-returns-defaults", "test_upload_setting_reads_back_as_set", ("UPC-CONFIG-010",)),
+    ("ps-request-times-ms", "test_search_window_is_read_in_float_seconds", ("PS-TIME-001",)),
+    ("ps-out-timestamp-ms", "test_out_timestamp_is_seconds_after_timestamp", ("PS-TIME-004",)),
+    ("ws-spot-pic-path", "test_pushed_spot_pic_is_a_base64_jpeg", ("WS-SCHEMA-011",)),
     (
         "v2-500-on-bad-input",
         "test_v2_bad_input_is_a_client_error or test_v2_getevent_empty_body",

@@ -180,3 +180,23 @@ UPC_GET_RETURNS_DEFAULTS = _fault(
     "GET HistoryEventUrl answers the factory defaults instead of the configuration in force",
     "UPC-CONFIG-010",
 )
+
+# --- time and picture fields of picture search and push -----------------------------------------
+PS_REQUEST_TIMES_MS = _fault(
+    "ps-request-times-ms",
+    "timestamps",
+    "picture search reads starttime/endtime as ms, so a window given in seconds lies in January 1970",
+    "PS-TIME-001",
+)
+PS_OUT_TIMESTAMP_MS = _fault(
+    "ps-out-timestamp-ms",
+    "timestamps",
+    "picture search items carry out_timestamp as integer ms while timestamp is in seconds",
+    "PS-TIME-004",
+)
+WS_SPOT_PIC_PATH = _fault(
+    "ws-spot-pic-path",
+    "websocket",
+    "pushed ext_data.spot_pic holds the picture's file path on the box instead of a base64 JPEG",
+    "WS-SCHEMA-011",
+)
