@@ -1,7 +1,9 @@
-"""Faults of the error paths and the small interfaces (getevent, login, getspotimage, devices, version,
-HistoryEventUrl): each one a deviation a firmware could ship, and the requirements it breaks.
+"""Faults of the error paths, the small interfaces (getevent, login, getspotimage, devices, version,
+HistoryEventUrl) and the time/picture fields of picture search and push: each one a deviation a firmware
+could ship, and the requirements it breaks.
 
-They are honoured by `conformance.emulator.error_faults` and the route handlers under these names.
+They are honoured under these names by `error_faults`, `getevents_faults`, `search_push_faults` and the
+route handlers of `conformance.emulator`.
 """
 
 from __future__ import annotations
