@@ -9,11 +9,17 @@ from conformance.clients.failures import ConformanceFailure, FailureCategory
 from conformance.clients.http_client import RecordedResponse
 
 
-def _fail(response: RecordedResponse, title: str, requirement_ids: Sequence[str], message: str = "") -> None:
+def _fail(
+    response: RecordedResponse,
+    title: str,
+    requirement_ids: Sequence[str],
+    message: str = "",
+    category: FailureCategory = FailureCategory.SCHEMA,
+) -> None:
     raise ConformanceFailure(
         title,
         message,
-        category=FailureCategory.SCHEMA,
+        category=category,
         requirement_ids=requirement_ids,
         exchanges=[response.exchange],
     )
@@ -47,7 +53,7 @@ def expect_v2_client_error(
 def expect_client_status(response: RecordedResponse, requirement_ids: Sequence[str]) -> None:
     """A 4xx status: the request was refused as the client's fault (no answer, 2xx, 3xx or 5xx fail)."""
     if response.status is None:
-        _fail(response, f"no answer: {response.error}", requirement_ids)
+        _no_answer(response, requirement_ids)
     if not 400 <= (response.status or 0) < 500:
         _fail(response, f"HTTP {response.status}, expected a 4xx status", requirement_ids)
 
@@ -89,9 +95,14 @@ def expect_v1_error(
 
 def _expect_status(response: RecordedResponse, status: int, requirement_ids: Sequence[str]) -> None:
     if response.status is None:
-        _fail(response, f"no answer: {response.error}", requirement_ids)
+        _no_answer(response, requirement_ids)
     if response.status != status:
         _fail(response, f"HTTP {response.status}, expected {status}", requirement_ids)
+
+
+def _no_answer(response: RecordedResponse, requirement_ids: Sequence[str]) -> None:
+    """No HTTP answer at all is a transport failure, never a finding about the box's envelope."""
+    _fail(response, f"no answer: {response.error}", requirement_ids, category=FailureCategory.TRANSPORT)
 
 
 def _error_object(response: RecordedResponse, requirement_ids: Sequence[str]) -> dict[str, Any]:
