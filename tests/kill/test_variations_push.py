@@ -18,6 +18,7 @@ import pytest
 import requests
 import websocket
 
+from conformance.clients.ws_client import WsMessage
 from conformance.emulator.faults import REGISTRY
 from conformance.emulator.faults.variations_push import (
     VAR_E07_SEARCH_EXAMPLE_ANSWER,
@@ -111,6 +112,14 @@ def test_strict_accepts_binary_frames(suite_runner: Runner) -> None:
     outcome = suite_runner("websocket or cross", [VAR_WS_BINARY_FRAMES], run_args=STRICT)
     assert outcome.exit_code == 0, outcome.describe()
     assert not outcome.failed_tests and outcome.passed, outcome.describe()
+
+
+def test_a_data_frame_is_read_as_text_when_it_is_utf8() -> None:
+    """E37: the client reads a binary frame's UTF-8 payload like a text frame's; other bytes stay opaque."""
+    assert WsMessage("binary", None, '{"name":"小明"}'.encode()).payload_text == '{"name":"小明"}'
+    assert WsMessage("binary", None, b"\xff\xfe{").payload_text is None
+    assert WsMessage("text", "{}", b"{}").payload_text == "{}"
+    assert WsMessage("close", "status 1000", b"\x03\xe8").payload_text is None
 
 
 @pytest.fixture
