@@ -87,7 +87,8 @@ class WsTranscript:
     url: str
     started_at: float = 0.0  # epoch seconds
     frames: list[WsFrame] = field(default_factory=list)
-    dropped: int = 0  # oldest entries dropped to keep the transcript bounded
+    dropped: int = 0  # entries dropped right after the first `head_kept` to keep the transcript bounded
+    head_kept: int = 0  # the opening entries (connect, configuration) always kept
 
 
 @dataclass(frozen=True)

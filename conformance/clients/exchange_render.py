@@ -80,9 +80,9 @@ def _frame_text(frame: WsFrame) -> str:
 def render_transcript(transcript: WsTranscript) -> list[str]:
     """One line per frame or connection event: offset, direction, opcode, summary."""
     lines = [f"Transcript ({len(transcript.frames)} entries):"]
-    if transcript.dropped:
-        lines.append(f"{INDENT}… {transcript.dropped} earlier entries dropped")
-    for frame in transcript.frames:
+    for index, frame in enumerate(transcript.frames):
+        if transcript.dropped and index == transcript.head_kept:
+            lines.append(f"{INDENT}… {transcript.dropped} entries dropped here (bounded transcript)")
         summary = _frame_text(frame)
         line = f"{INDENT}+{frame.at:.3f}s {frame.direction.value:<8} {frame.opcode:<7} {summary}"
         lines.append(line.rstrip())

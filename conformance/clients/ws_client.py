@@ -13,6 +13,7 @@ from conformance.clients.exchange import WsDirection, WsFrame, WsTranscript
 from conformance.clients.failures import ConformanceFailure, FailureCategory
 
 MAX_TRANSCRIPT_FRAMES = 500
+TRANSCRIPT_HEAD_FRAMES = 20  # the connect and configuration frames survive any number of pushes
 
 _OPCODES = {
     websocket.ABNF.OPCODE_TEXT: "text",
@@ -70,8 +71,10 @@ class RecordingWebSocket:
         frames = self.transcript.frames
         frames.append(WsFrame(direction, opcode, time.perf_counter() - self._t0, text, size))
         if len(frames) > self._max_frames:
-            del frames[0]
+            head = min(TRANSCRIPT_HEAD_FRAMES, self._max_frames // 2)
+            del frames[head]
             self.transcript.dropped += 1
+            self.transcript.head_kept = head
 
     def _fail(self, title: str) -> ConformanceFailure:
         return ConformanceFailure(title, category=FailureCategory.TRANSPORT, exchanges=[self.transcript])
@@ -149,8 +152,10 @@ class RecordingWebSocket:
         text = payload.decode("utf-8", errors="replace") if name == "text" else None
         if name == "close":
             text = _close_summary(payload)
-        self._note(WsDirection.RECEIVED, name, text, len(payload))
-        return WsMessage(name, text, payload)
+        message = WsMessage(name, text, payload)
+        shown = message.payload_text if name == "binary" else text  # a UTF-8 binary push reads as text (E37)
+        self._note(WsDirection.RECEIVED, name, shown, len(payload))
+        return message
 
     def recv_json(self, timeout: float | None = None) -> Any:
         """Next data frame (text, or binary holding UTF-8; E37) decoded as JSON; None on timeout.

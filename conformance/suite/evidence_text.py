@@ -48,16 +48,17 @@ def _frame_line(frame: WsFrame) -> str:
 def bounded_transcript(transcript: WsTranscript, head: int = HEAD_FRAMES, tail: int = TAIL_FRAMES) -> str:
     """The session as text: every frame when few, else the first `head` and last `tail` around a marker."""
     frames = transcript.frames
-    lines = [f"WebSocket {redact_url(transcript.url)}: {len(frames) + transcript.dropped} frames"]
+    total = len(frames) + transcript.dropped
+    lines = [f"WebSocket {redact_url(transcript.url)}: {total} frames"]
     if transcript.dropped:
-        kept = len(frames)
-        lines.append(f"… {transcript.dropped} frames omitted (the client keeps the last {kept}) …")
-    if len(frames) <= head + tail:
+        head = min(head, transcript.head_kept)  # the client's own gap sits right after its kept head
+    if not transcript.dropped and len(frames) <= head + tail:
         lines += [_frame_line(frame) for frame in frames]
     else:
+        shown_tail = frames[max(head, len(frames) - tail) :]
         lines += [_frame_line(frame) for frame in frames[:head]]
-        lines.append(f"… {len(frames) - head - tail} frames omitted …")
-        lines += [_frame_line(frame) for frame in frames[len(frames) - tail :]]
+        lines.append(f"… {total - head - len(shown_tail)} frames omitted …")
+        lines += [_frame_line(frame) for frame in shown_tail]
     return "\n".join(lines)
 
 

@@ -79,6 +79,21 @@ def test_transcript_is_bounded(app_url: str) -> None:
         for number in range(5):
             ws.send_text(str(number))
             ws.recv()
-    assert len(ws.transcript.frames) == 4
+    frames = ws.transcript.frames
+    assert len(frames) == 4
     assert ws.transcript.dropped == 8  # connect + 10 frames + close = 12, 4 kept
-    assert "… 8 earlier entries dropped" in str(ConformanceFailure("t", exchanges=[ws.transcript]))
+    assert [f.opcode for f in frames[:2]] == ["connect", "text"]  # the opening survives
+    assert frames[-1].opcode == "close" and frames[-2].text == "4"
+    rendered = str(ConformanceFailure("t", exchanges=[ws.transcript])).splitlines()
+    marker = next(i for i, line in enumerate(rendered) if "8 entries dropped here" in line)
+    assert "connect" in rendered[marker - 1] or "text" in rendered[marker - 1]
+
+
+def test_a_binary_push_of_utf8_json_is_recorded_as_its_text(app_url: str) -> None:
+    with RecordingWebSocket(_ws_url(app_url), recv_timeout=5) as ws:
+        ws.send_binary(b'{"event_id": "e1"}')
+        assert ws.recv_json() == {"event_id": "e1"}
+        ws.send_binary(b"\xff\xfe")
+        ws.recv()
+    received = [f for f in ws.transcript.frames if f.direction is WsDirection.RECEIVED]
+    assert [(f.opcode, f.text) for f in received] == [("binary", '{"event_id": "e1"}'), ("binary", None)]

@@ -35,11 +35,14 @@ def test_a_long_session_keeps_head_and_tail_around_a_counted_marker() -> None:
     assert len(text) < 40_000
 
 
-def test_frames_dropped_by_the_client_are_counted_too() -> None:
-    transcript = WsTranscript(url="ws://box/", frames=[_push(n) for n in range(500, 505)], dropped=499)
-    text = bounded_transcript(transcript)
-    assert "… 499 frames omitted (the client keeps the last 5) …" in text
-    assert text.splitlines()[0].endswith(": 504 frames")
+def test_frames_dropped_by_the_client_are_counted_in_the_gap_after_its_head() -> None:
+    frames = [_push(n) for n in range(2)] + [_push(n) for n in range(500, 505)]
+    transcript = WsTranscript(url="ws://box/", frames=frames, dropped=498, head_kept=2)
+    lines = bounded_transcript(transcript).splitlines()
+    assert lines[0].endswith(": 505 frames")
+    assert '"ev-0"' in lines[1] and '"ev-1"' in lines[2]
+    assert lines[3] == "… 498 frames omitted …"
+    assert '"ev-500"' in lines[4] and '"ev-504"' in lines[-1]
 
 
 def test_a_short_session_is_shown_whole() -> None:
