@@ -89,7 +89,7 @@ def fail_on_schema(
         f"{first.instance_path or '/'} {first.message}",
         "\n".join(lines),
         category=FailureCategory.SCHEMA,
-        requirement_ids=list(requirement_ids),
+        requirement_ids=list(dict.fromkeys([*requirement_ids, *(i for f in found for i in f.requirements)])),
         exchanges=exchanges,
     )
 

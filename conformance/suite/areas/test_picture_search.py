@@ -20,6 +20,7 @@ from conformance.checks.search_checks import SearchCall
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.scenarios.loader import load_named
 from conformance.scenarios.seeding import SeededScenario
+from conformance.spec.traceability import schema_requirement_ids
 from conformance.suite.areas import search_history as history_data
 from conformance.suite.areas.search_calls import (
     expect_search_error,
@@ -383,6 +384,7 @@ def test_wrongly_typed_parameters_are_refused(
     "PS-SCHEMA-028",
     "PS-TIME-002",
     "PS-TIME-003",
+    *schema_requirement_ids("picturesearch-response"),
 )
 def test_answer_fields_follow_the_table(
     any_photo: str, http_client: RecordingHttpClient, target: Target

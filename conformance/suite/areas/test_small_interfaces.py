@@ -10,6 +10,7 @@ import pytest
 
 from conformance.checks.unit_inference import classify_timestamp, to_ms
 from conformance.clients.http_client import RecordedResponse, RecordingHttpClient
+from conformance.spec.traceability import schema_requirement_ids
 from conformance.suite.areas.envelopes import (
     expect_client_status,
     expect_v1_error,
@@ -20,7 +21,7 @@ from conformance.suite.areas.query_data import (  # noqa: F401 - fixtures
     box_window_fixture,
     v2_reads_seconds_fixture,
 )
-from conformance.suite.areas.search_findings import fail_unless
+from conformance.suite.areas.search_findings import fail_on_schema, fail_unless
 from conformance.suite.areas.search_sandbox import read_upload_setting, write_upload_setting
 from conformance.target.target import DEVICES_PATH, HISTORY_EVENT_URL_PATH, LOGIN_PATH, Target
 
@@ -77,8 +78,10 @@ def version_url(target: Target, http_client: RecordingHttpClient) -> str:
     return url
 
 
-@pytest.mark.req("VER-SCHEMA-001")
-def test_software_version_is_a_json_object(version_url: str, http_client: RecordingHttpClient) -> None:
+@pytest.mark.req("VER-SCHEMA-001", *schema_requirement_ids("software-version-response"))
+def test_software_version_is_a_json_object(
+    version_url: str, http_client: RecordingHttpClient, target: Target
+) -> None:
     answer = http_client.post_json(version_url, {})
     body = answer.json()
     fail_unless(
@@ -89,6 +92,9 @@ def test_software_version_is_a_json_object(version_url: str, http_client: Record
         f"the answer is not a JSON object (content-type {answer.headers.get('content-type')!r})",
         ["VER-SCHEMA-001"],
         [answer.exchange],
+    )
+    fail_on_schema(
+        "software-version-response", body, target.profile, [], [answer.exchange], what="version answer"
     )
 
 

@@ -21,6 +21,7 @@ from conformance.checks.findings import Finding
 from conformance.checks.scenario import ScenarioEvent
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.scenarios.seeding import SeededScenario
+from conformance.spec.traceability import schema_requirement_ids
 from conformance.suite.areas.search_findings import (
     e23_stranger_info,
     fail_on_findings,
@@ -135,6 +136,7 @@ def test_every_stored_event_arrives(upload_box: UploadBox) -> None:
     "UP-SCHEMA-001",
     "UP-SCHEMA-010",
     "UP-SCHEMA-012",
+    *schema_requirement_ids("upload-payload"),
 )
 @pytest.mark.needs_control
 @pytest.mark.writes_box

@@ -23,6 +23,7 @@ from conformance.clients.failures import ConformanceFailure
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.clients.ws_client import RecordingWebSocket
 from conformance.scenarios.seeding import SeededScenario
+from conformance.spec.traceability import schema_requirement_ids
 from conformance.suite.areas.search_findings import fail_on_findings, fail_on_schema, fail_unless
 from conformance.suite.areas.search_sandbox import own_data
 from conformance.suite.areas.ws_events import CAM, DOOR, GATE, STRANGER, Injected, LiveInjector, live_scenario
@@ -294,6 +295,7 @@ def test_malformed_configurations_disturb_no_one(
     "WS-SCHEMA-012",
     "WS-SCHEMA-013",
     "WS-SCHEMA-014",
+    *schema_requirement_ids("ws-event"),
 )
 @pytest.mark.needs_control
 def test_every_message_validates(live: LiveInjector, ws_connect: Connect, target: Target) -> None:
