@@ -18,6 +18,7 @@ from conformance.emulator import routes_control, routes_v1, routes_v2
 from conformance.emulator.app_state import AppState
 from conformance.emulator.error_faults import bent_version_response
 from conformance.emulator.errors import error_for_request
+from conformance.emulator.faults.catalog_errors import VERSION_GATE_MISSING
 from conformance.emulator.middleware import AccessLogMiddleware, BodyLimitMiddleware
 
 LOG = logging.getLogger("conformance.emulator")
@@ -79,7 +80,10 @@ def build_app(state: AppState) -> Starlette:
 
 async def _software_version(request: Request) -> Response:
     """POST :8888/sophon/v2/system/getsoftwareversion; the body carries no parameters and is not read."""
-    bent = await bent_version_response(request, request.app.state.emulator.faults)
+    faults = request.app.state.emulator.faults
+    bent = await bent_version_response(request, faults)
+    if bent is None and faults.active(VERSION_GATE_MISSING):
+        return JSONResponse({k: v for k, v in SOFTWARE_VERSION.items() if k != "app_gate_version"})
     return bent or JSONResponse(SOFTWARE_VERSION)
 
 

@@ -55,6 +55,7 @@ FAULTS = [
     ("v2-getevent-number-id-500", "test_v2_getevent_number_id", ("V2G-ERR-004",)),
     ("login-wrong-password-500", "test_login_wrong_password_is_refused", ("LOGIN-ERR-001",)),
     ("version-answers-xml", "test_software_version_is_a_json_object", ("VER-SCHEMA-001",)),
+    ("version-gate-missing", "test_software_version_is_a_json_object", ("VER-SCHEMA-002",)),
     ("version-500-on-bad-body", "test_software_version_bad_requests_are_client_errors", ("VER-ERR-001",)),
     ("devices-query-ignored", "test_device_id_selects_one_device", ("DEV-FILT-001",)),
     ("devices-listed-twice", "test_device_ids_are_unique_non_empty_strings", ("DEV-SCHEMA-002",)),

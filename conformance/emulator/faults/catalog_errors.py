@@ -127,6 +127,12 @@ VERSION_ANSWERS_XML = _fault(
     "getsoftwareversion answers the repo manifest as XML (the reference's 返回xml) instead of JSON",
     "VER-SCHEMA-001",
 )
+VERSION_GATE_MISSING = _fault(
+    "version-gate-missing",
+    "schema",
+    "getsoftwareversion leaves out app_gate_version (the firmware version) and sends only the SDK fields",
+    "VER-SCHEMA-002",
+)
 VERSION_500_ON_BAD_BODY = _fault(
     "version-500-on-bad-body",
     "errors",
