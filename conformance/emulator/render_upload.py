@@ -1,6 +1,6 @@
 """Render a stored event as the seed 003 upload payload and encode it as JSON or multipart form-data.
 
-Decisions (docs/emulator-realtime.md): `timestamp` and `out_timestamp` integer ms (E11); a stranger's
+Decisions (docs/emulator.md): `timestamp` and `out_timestamp` integer ms (E11); a stranger's
 `identity_id` and `identity_name` are "" (E12); pictures follow `history_need_reg_pic`,
 `history_need_spot_pic`, `history_need_recognize_face` and are "" when off (as the example);
 `recognize_face_attr.mask` is "0" no mask, "1" mask, "" unknown (E16; "2" is never produced);

@@ -1,6 +1,6 @@
 """Render a stored event as the seed 004 WebSocket push message (and the base64 pictures it may carry).
 
-Decisions (docs/emulator-realtime.md): `timestamp` integer ms (E13); `event_id` and `video_id` always
+Decisions (docs/emulator.md): `timestamp` integer ms (E13); `event_id` and `video_id` always
 present, `video_id` being the device id — seed 001 calls device ids "streams" (E14);
 `ext_data.device_type` a string code (E15); `need_face` governs both on-site pictures
 (`ext_data.recognize_face`, `ext_data.spot_pic`), `need_register` governs `reg_pic`; a picture not

@@ -1,6 +1,6 @@
 """The seed 004 real-time push: a `websockets` server that forwards bus events to configured clients.
 
-Policies (docs/emulator-realtime.md): nothing is sent before a valid configuration; a malformed
+Policies (docs/emulator.md): nothing is sent before a valid configuration; a malformed
 configuration closes that connection (1008, or 1003 for a binary frame; the reason says what is wrong);
 each client has a send queue of QUEUE_LIMIT messages; bus batches are fed to the queues SLICE events
 at a time, and a client whose queue is full and that takes nothing for SLOW_CONSUMER_S is closed with

@@ -3,7 +3,7 @@
 Seed 004: after connecting the box sends nothing until the client sends a configuration with
 `need_face` (bool, default False), `need_register` (bool, default False) and `event_list`
 (list of device ids, default []). This module decides what a valid configuration is; the server
-decides what to do with an invalid one (see docs/emulator-realtime.md).
+decides what to do with an invalid one (see docs/emulator.md).
 """
 
 from __future__ import annotations
