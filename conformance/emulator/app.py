@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from http import HTTPStatus
 from typing import Any, Final
@@ -14,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from conformance.emulator import routes_control, routes_v1, routes_v2
+from conformance.emulator import routes_control, routes_picture_search, routes_v1, routes_v2
 from conformance.emulator.app_state import AppState
 from conformance.emulator.error_faults import bent_version_response
 from conformance.emulator.errors import error_for_request
@@ -46,23 +45,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def _optional_routes(module_name: str) -> list[BaseRoute]:
-    """ROUTES of a module another engineer provides (picture search), or none if it is not there yet."""
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            LOG.debug("%s not present; its routes are not served", module_name)
-            return []
-        raise
-    routes: list[BaseRoute] = list(module.ROUTES)
-    return routes
-
-
 def build_app(state: AppState) -> Starlette:
     """The box's HTTP app; the control plane is mounted only when `state.control` is set."""
-    routes: list[BaseRoute] = [*routes_v2.ROUTES, *routes_v1.ROUTES]
-    routes += _optional_routes("conformance.emulator.routes_picture_search")
+    routes: list[BaseRoute] = [*routes_v2.ROUTES, *routes_v1.ROUTES, *routes_picture_search.ROUTES]
     if state.control:
         routes += routes_control.ROUTES
     app = Starlette(

@@ -223,7 +223,7 @@ async def face_photo(request: Request, state: AppState) -> Response:
     identity = await run_in_threadpool(state.store.identity, identity_id)
     if identity is None:
         raise ControlError(HTTPStatus.NOT_FOUND, "ID_NOT_FOUND", identity_id)
-    from conformance.emulator.faces import render_face_jpeg  # engineer D's module
+    from conformance.emulator.faces import render_face_jpeg  # lazy: loads Pillow on first use
 
     jpeg = await run_in_threadpool(render_face_jpeg, identity.face_seed, variant)
     return Response(jpeg, media_type="image/jpeg")

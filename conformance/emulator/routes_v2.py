@@ -94,7 +94,10 @@ async def getspotimage(request: Request, state: AppState) -> Response:
     record = None if parts is None else await run_in_threadpool(state.store.get_event, parts[0])
     if parts is None or record is None or abs(record.ts_ms - ts_ms) > IMAGE_TIME_TOLERANCE_MS:
         raise ApiError(HTTPStatus.NOT_FOUND, "ID_NOT_FOUND", image_id)
-    from conformance.emulator.faces import render_face_jpeg, render_spot_jpeg  # engineer D's module
+    from conformance.emulator.faces import (  # lazy: loads Pillow on first use
+        render_face_jpeg,
+        render_spot_jpeg,
+    )
 
     render = render_spot_jpeg if parts[1] == "spot" else render_face_jpeg
     jpeg = await run_in_threadpool(render, record.face_seed, record.face_variant)
