@@ -14,6 +14,7 @@ Modules (each docstring documents its inputs; ``docs/checks.md`` lists every che
 * `unit_inference` — units of timestamps and of time filters (probe plan, inference, judgement).
 * `search_checks`, `websocket_checks`, `upload_checks`, `consistency` — seed 002, 004, 003 and the
   cross-interface view of one event.
+* `identity_checks`, `upload_times` — stranger vs matched person per interface; the upload's time order.
 
 Importing this package registers every check.
 """
@@ -21,11 +22,13 @@ Importing this package registers every check.
 from conformance.checks import (
     consistency,
     filter_oracle,
+    identity_checks,
     metamorphic,
     paging,
     search_checks,
     unit_inference,
     upload_checks,
+    upload_times,
     websocket_checks,
 )
 from conformance.checks.findings import Finding
@@ -36,10 +39,12 @@ __all__ = [
     "Finding",
     "consistency",
     "filter_oracle",
+    "identity_checks",
     "metamorphic",
     "paging",
     "search_checks",
     "unit_inference",
     "upload_checks",
+    "upload_times",
     "websocket_checks",
 ]

@@ -57,6 +57,12 @@ BY_INTERFACE: Final[Mapping[str, Mapping[str, Ids]]] = {
     "upload.delivery": {"upload": ("UP-UPLOAD-002", "UP-UPLOAD-004")},
     "upload.pictures": {"upload": ("UP-UPLOAD-007", "UP-UPLOAD-008", "UP-UPLOAD-009")},
     "upload.timestamps": {"upload": ("UP-TIME-001", "UP-TIME-002")},
+    "upload.out_after_timestamp": {"upload": ("UP-TIME-003",)},
+    "identity.getevents": {"v2": ("V2EV-SCHEMA-002", "V2EV-SCHEMA-004")},
+    "identity.stranger_rule": {"v2": ("V2EV-SCHEMA-026",)},
+    "identity.common_block": {"v1": ("V1EV-SCHEMA-003",)},
+    "identity.search_item": {"search": ("PS-SCHEMA-010", "PS-SCHEMA-012", "PS-SCHEMA-013", "PS-SCHEMA-017")},
+    "identity.upload_info": {"upload": ("UP-SCHEMA-003", "UP-SCHEMA-004", "UP-SCHEMA-005")},
 }
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from conformance.emulator.faults import V1_PERSON_TYPE_STRING, FaultSwitchboard
 from conformance.emulator.faults.catalog import V1_FEATURE_LIST, V1_IDENTITY_INFO_BARE, V1_IS_SEND_INTEGER
+from conformance.emulator.identity_faults import bend_v1_identity
 from conformance.emulator.model import DeviceRecord, EventRecord
 from conformance.emulator.render_v2 import feature_binary
 
@@ -69,6 +70,7 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
 def apply_faults(event: dict[str, Any], record: EventRecord, faults: FaultSwitchboard) -> None:
     """Bend a rendered v1 event the way the active faults (and the variations implying them) say."""
     common = event["common"]
+    bend_v1_identity(event, faults.active)
     if faults.active(V1_PERSON_TYPE_STRING):
         common["person_type"] = str(common["person_type"])
     if faults.active(V1_IS_SEND_INTEGER):

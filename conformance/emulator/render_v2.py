@@ -17,6 +17,7 @@ from conformance.emulator.faults import (
     FaultSwitchboard,
 )
 from conformance.emulator.faults.catalog import V2_DEVICE_TYPE_CARD
+from conformance.emulator.identity_faults import bend_v2_identity
 from conformance.emulator.model import EventRecord
 
 V2_DEVICE_TYPES = {"photo": "photo", "rtsp": "rtsp", "file": "file"}
@@ -98,6 +99,7 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
 
 def apply_faults(event: dict[str, Any], faults: FaultSwitchboard) -> None:
     """Bend a rendered event the way the active faults and variations say (one place for all of them)."""
+    bend_v2_identity(event, faults.active)
     if faults.active(V2_DROP_REQUIRED_FIELD):
         del event["user_type"]
     if faults.active(V2_TIMESTAMP_SECONDS):

@@ -29,6 +29,7 @@ from conformance.emulator.faces import (
     read_largest_face,
 )
 from conformance.emulator.faults import REGISTRY, Fault
+from conformance.emulator.identity_faults import bend_search_identity
 from conformance.emulator.json_body import read_json_object
 from conformance.emulator.picture_search import (
     DEFAULT_THRESHOLD,
@@ -251,7 +252,8 @@ async def picture_search(request: Request) -> Response:
     except V1ApiError as exc:
         return refusal_answer(exc, time.perf_counter() - started, request.app.state.clock.now_ms(), shape)
     answer = success_answer(outcome, time.perf_counter() - started, shape)
-    return bent_search_answer(answer, getattr(request.app.state, "faults", None))
+    faults = getattr(request.app.state, "faults", None)
+    return bend_search_identity(bent_search_answer(answer, faults), None if faults is None else faults.active)
 
 
 ROUTES: list[Route] = [Route(PATH, picture_search, methods=["POST"])]

@@ -31,6 +31,7 @@ from conformance.emulator.faults import (
 )
 from conformance.emulator.faults.variations_push import UPLOAD_EP_TYPE_FILE, UPLOAD_STRANGER_GENERATED_ID
 from conformance.emulator.history_config import load_history_config
+from conformance.emulator.identity_faults import bend_upload_identity
 from conformance.emulator.model import EventRecord
 from conformance.emulator.render_upload import (
     CONTENT_FORM,
@@ -305,7 +306,9 @@ class Uploader:
             stranger_generated_id=self._faults(UPLOAD_STRANGER_GENERATED_ID),
             ep_type_file=self._faults(UPLOAD_EP_TYPE_FILE),
         )
-        payload = upload_payload(record, config.options, self._pictures, faults)
+        payload = bend_upload_identity(
+            upload_payload(record, config.options, self._pictures, faults), self._faults
+        )
         body, content_type = encode_payload(payload, config.content_type, self._faults(FAULT_FORM_SENDS_JSON))
         copies = DUPLICATE_STORM_COPIES if self._faults(FAULT_DUPLICATE_STORM) else 1
         ok = all([self._post(item.url, body, content_type) for _ in range(copies)])

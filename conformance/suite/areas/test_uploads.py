@@ -9,8 +9,6 @@ the box at the run's receiver and reads what arrived through the receiver's API.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,8 +17,6 @@ from conformance.checks import upload_checks
 from conformance.checks.consistency import EventView
 from conformance.checks.findings import Finding
 from conformance.checks.scenario import ScenarioEvent
-from conformance.clients.http_client import RecordingHttpClient
-from conformance.scenarios.seeding import SeededScenario
 from conformance.spec.traceability import schema_requirement_ids
 from conformance.suite.areas.search_findings import (
     e23_stranger_info,
@@ -28,15 +24,18 @@ from conformance.suite.areas.search_findings import (
     fail_on_schema,
     fail_unless,
 )
-from conformance.suite.areas.search_sandbox import own_data, write_upload_setting
+from conformance.suite.areas.search_sandbox import write_upload_setting
+from conformance.suite.areas.upload_box import (  # noqa: F401 - fixtures
+    STORED_BEFORE_URL,
+    UploadBox,
+    upload_box_fixture,
+)
+from conformance.suite.areas.upload_box import configure as _configure
 from conformance.suite.areas.upload_relay import ReceiverRelay
 from conformance.suite.areas.upload_wait import keys_of, payload_of, upload_setting, wait_for_keys
-from conformance.suite.areas.ws_events import CAM, DOOR, GATE, STRANGER, LiveInjector, live_scenario
-from conformance.suite.fixtures import RunReceiver
-from conformance.target.control_client import ControlClient
+from conformance.suite.areas.ws_events import CAM, DOOR, GATE, STRANGER
 from conformance.target.target import V2_EVENTS_PATH, Target
 
-STORED_BEFORE_URL = 8
 DOWN_S = 1.5  # how long the receiver stays unreachable while the box tries
 RESUME_DEADLINE_S = 12.0  # a box retrying with backoff delivers well within this once the receiver is back
 MIXED_CAST = [
@@ -46,40 +45,6 @@ MIXED_CAST = [
     (GATE, "id-live-vip"),
     (CAM, STRANGER),
 ]
-
-
-@dataclass
-class UploadBox:
-    """What the upload tests share: the injector, the seeded cast and the receiver."""
-
-    live: LiveInjector
-    seeded: SeededScenario
-    receiver: RunReceiver
-    http_client: RecordingHttpClient
-
-
-@pytest.fixture(scope="module")
-def upload_box(  # noqa: PLR0917 - pytest passes fixtures positionally
-    box_uploads_to_receiver: object,
-    receiver: RunReceiver,
-    control: ControlClient,
-    target: Target,
-    http_client: RecordingHttpClient,
-    core_scenario: SeededScenario,
-) -> Iterator[UploadBox]:
-    """The live cast with events stored before any upload URL; core and the upload setting come back after."""
-    if not target.capabilities.history_event_url:
-        pytest.skip("the box has no HistoryEventUrl interface")
-    scenario = live_scenario(history=STORED_BEFORE_URL)
-    with own_data(control, target, http_client, core_scenario, scenario) as seeded:
-        yield UploadBox(LiveInjector(control, seeded.origin_ms), seeded, receiver, http_client)
-
-
-def _configure(box: UploadBox, content_type: str = "json", **flags: bool) -> None:
-    body = upload_setting(box.receiver.url, content_type, **flags)
-    fail_unless(
-        write_upload_setting(box.http_client, body), f"HistoryEventUrl refused {body}", ["UPC-CONFIG-001"], []
-    )
 
 
 def _without_repeats(findings: list[Finding]) -> list[Finding]:
