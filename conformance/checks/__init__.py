@@ -14,18 +14,21 @@ Modules (each docstring documents its inputs; ``docs/checks.md`` lists every che
 * `unit_inference` — units of timestamps and of time filters (probe plan, inference, judgement).
 * `search_checks`, `websocket_checks`, `upload_checks`, `consistency` — seed 002, 004, 003 and the
   cross-interface view of one event.
+* `device_refs`, `upload_setting` — device identity against the device list; the HistoryEventUrl answer.
 
 Importing this package registers every check.
 """
 
 from conformance.checks import (
     consistency,
+    device_refs,
     filter_oracle,
     metamorphic,
     paging,
     search_checks,
     unit_inference,
     upload_checks,
+    upload_setting,
     websocket_checks,
 )
 from conformance.checks.findings import Finding
@@ -35,11 +38,13 @@ __all__ = [
     "CHECKS",
     "Finding",
     "consistency",
+    "device_refs",
     "filter_oracle",
     "metamorphic",
     "paging",
     "search_checks",
     "unit_inference",
     "upload_checks",
+    "upload_setting",
     "websocket_checks",
 ]

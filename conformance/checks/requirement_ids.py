@@ -57,6 +57,20 @@ BY_INTERFACE: Final[Mapping[str, Mapping[str, Ids]]] = {
     "upload.delivery": {"upload": ("UP-UPLOAD-002", "UP-UPLOAD-004")},
     "upload.pictures": {"upload": ("UP-UPLOAD-007", "UP-UPLOAD-008", "UP-UPLOAD-009")},
     "upload.timestamps": {"upload": ("UP-TIME-001", "UP-TIME-002")},
+    "devices.entries": {"devices": ("DEV-SCHEMA-003",)},
+    "devices.listed_id": {
+        "v2": ("V2EV-SCHEMA-015",),
+        "search": ("PS-SCHEMA-022",),
+        "upload": ("UP-SCHEMA-014",),
+    },
+    "devices.ip_name": {
+        "v2": ("V2EV-SCHEMA-015",),
+        "search": ("PS-SCHEMA-021",),
+        "upload": ("UP-SCHEMA-013",),
+    },
+    "upload_setting.urls": {"upload-config": ("UPC-CONFIG-003",)},
+    "upload_setting.period": {"upload-config": ("UPC-CONFIG-008",)},
+    "upload_setting.as_set": {"upload-config": ("UPC-CONFIG-009",)},
 }
 
 
