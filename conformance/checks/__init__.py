@@ -15,12 +15,14 @@ Modules (each docstring documents its inputs; ``docs/checks.md`` lists every che
 * `search_checks`, `websocket_checks`, `upload_checks`, `consistency` — seed 002, 004, 003 and the
   cross-interface view of one event.
 * `identity_checks`, `upload_times` — stranger vs matched person per interface; the upload's time order.
+* `device_refs`, `upload_setting` — device identity against the device list; the HistoryEventUrl answer.
 
 Importing this package registers every check.
 """
 
 from conformance.checks import (
     consistency,
+    device_refs,
     filter_oracle,
     identity_checks,
     metamorphic,
@@ -28,6 +30,7 @@ from conformance.checks import (
     search_checks,
     unit_inference,
     upload_checks,
+    upload_setting,
     upload_times,
     websocket_checks,
 )
@@ -38,6 +41,7 @@ __all__ = [
     "CHECKS",
     "Finding",
     "consistency",
+    "device_refs",
     "filter_oracle",
     "identity_checks",
     "metamorphic",
@@ -45,6 +49,7 @@ __all__ = [
     "search_checks",
     "unit_inference",
     "upload_checks",
+    "upload_setting",
     "upload_times",
     "websocket_checks",
 ]

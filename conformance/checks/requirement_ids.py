@@ -63,6 +63,20 @@ BY_INTERFACE: Final[Mapping[str, Mapping[str, Ids]]] = {
     "identity.common_block": {"v1": ("V1EV-SCHEMA-003",)},
     "identity.search_item": {"search": ("PS-SCHEMA-010", "PS-SCHEMA-012", "PS-SCHEMA-013", "PS-SCHEMA-017")},
     "identity.upload_info": {"upload": ("UP-SCHEMA-003", "UP-SCHEMA-004", "UP-SCHEMA-005")},
+    "devices.entries": {"devices": ("DEV-SCHEMA-003",)},
+    "devices.listed_id": {
+        "v2": ("V2EV-SCHEMA-015",),
+        "search": ("PS-SCHEMA-022",),
+        "upload": ("UP-SCHEMA-014",),
+    },
+    "devices.ip_name": {
+        "v2": ("V2EV-SCHEMA-015",),
+        "search": ("PS-SCHEMA-021",),
+        "upload": ("UP-SCHEMA-013",),
+    },
+    "upload_setting.urls": {"upload-config": ("UPC-CONFIG-003",)},
+    "upload_setting.period": {"upload-config": ("UPC-CONFIG-008",)},
+    "upload_setting.as_set": {"upload-config": ("UPC-CONFIG-009",)},
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from conformance.emulator.device_faults import bend_v2_event
 from conformance.emulator.faults import (
     V2_DROP_REQUIRED_FIELD,
     V2_FEATURE_WRONG_LENGTH,
@@ -100,6 +101,7 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
 def apply_faults(event: dict[str, Any], faults: FaultSwitchboard) -> None:
     """Bend a rendered event the way the active faults and variations say (one place for all of them)."""
     bend_v2_identity(event, faults.active)
+    bend_v2_event(event, faults.active)
     if faults.active(V2_DROP_REQUIRED_FIELD):
         del event["user_type"]
     if faults.active(V2_TIMESTAMP_SECONDS):

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.emulator.device_faults import bent_search_devices
 from conformance.emulator.errors import ApiError, V1ApiError
 from conformance.emulator.faces import (
     FiqaLevel,
@@ -253,7 +254,8 @@ async def picture_search(request: Request) -> Response:
         return refusal_answer(exc, time.perf_counter() - started, request.app.state.clock.now_ms(), shape)
     answer = success_answer(outcome, time.perf_counter() - started, shape)
     faults = getattr(request.app.state, "faults", None)
-    return bend_search_identity(bent_search_answer(answer, faults), None if faults is None else faults.active)
+    active = None if faults is None else faults.active
+    return bend_search_identity(bent_search_devices(bent_search_answer(answer, faults), faults), active)
 
 
 ROUTES: list[Route] = [Route(PATH, picture_search, methods=["POST"])]

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.emulator.app_state import AppState
+from conformance.emulator.device_faults import bend_devices, bend_upload_setting
 from conformance.emulator.errors import V1ApiError, invalid
 from conformance.emulator.faults import V1_NUM_PAGES_FLOORED, FaultSwitchboard
 from conformance.emulator.faults.catalog_errors import (
@@ -110,6 +111,7 @@ async def devices(request: Request, state: AppState) -> Response:
                 HTTPStatus.NOT_FOUND, "DEVICE_ID_NOT_FOUND", f"device_id {device_id!r} not found"
             )
     data: dict[str, Any] = {"devices_list": [render_device(d) for d in found]}
+    bend_devices(data["devices_list"], state.faults.active)
     if state.faults.active(DEVICES_LISTED_TWICE):
         data["devices_list"] += [render_device(d) for d in found]
     if need_preview:
@@ -123,8 +125,11 @@ async def devices(request: Request, state: AppState) -> Response:
     return JSONResponse({"data": data})
 
 
-def _config_response(config: HistoryUploadConfig) -> JSONResponse:
-    return JSONResponse({"data": {"message": "success", **config.as_json()}})
+def _config_response(
+    config: HistoryUploadConfig, faults: FaultSwitchboard, posted: bool = False
+) -> JSONResponse:
+    data = bend_upload_setting({"message": "success", **config.as_json()}, faults.active, posted=posted)
+    return JSONResponse({"data": data})
 
 
 async def _read_config(request: Request, faults: FaultSwitchboard) -> HistoryUploadConfig:
@@ -165,12 +170,12 @@ async def _read_config(request: Request, faults: FaultSwitchboard) -> HistoryUpl
 async def history_event_url(request: Request, state: AppState) -> Response:
     """GET/POST /SophonFogSys/api/HistoryEventUrl: read or replace the upload configuration."""
     if request.method == "GET" and state.faults.active(UPC_GET_RETURNS_DEFAULTS):
-        return _config_response(HistoryUploadConfig())
+        return _config_response(HistoryUploadConfig(), state.faults)
     if request.method == "GET":
-        return _config_response(await run_in_threadpool(load_history_config, state.store))
+        return _config_response(await run_in_threadpool(load_history_config, state.store), state.faults)
     config = await _read_config(request, state.faults)
     await run_in_threadpool(state.store.settings_set, SETTINGS_KEY, config.as_json())
-    return _config_response(config)
+    return _config_response(config, state.faults, posted=True)
 
 
 ROUTES: Final = [

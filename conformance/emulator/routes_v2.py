@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.emulator.app_state import AppState
+from conformance.emulator.device_faults import login_result
 from conformance.emulator.errors import ApiError, invalid, missing
 from conformance.emulator.faults import V2_TOTAL_COUNT_OF_PAGE
 from conformance.emulator.faults.catalog_errors import (
@@ -119,7 +120,7 @@ async def login(request: Request, state: AppState) -> Response:
         raise RuntimeError("login failed")  # the endpoint answers HTTP 500 INTERNAL_ERROR
     if tuple(values) != LOGIN_USER:
         raise ApiError(HTTPStatus.UNAUTHORIZED, "PASSWORD_ERROR", "wrong username or password")
-    return JSONResponse({"result": True})
+    return JSONResponse({"result": login_result(state.faults.active)})
 
 
 ROUTES: Final = [

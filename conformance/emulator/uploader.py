@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from conformance.emulator.device_faults import bend_upload_payload, upload_urls
 from conformance.emulator.faults import (
     UPLOAD_DUPLICATE_STORM,
     UPLOAD_FORM_SENDS_JSON,
@@ -261,7 +262,8 @@ class Uploader:
     # -- store side (worker threads) -----------------------------------------------------------
 
     def _read_config(self) -> UploadConfig:
-        return UploadConfig.load(self._store, self._dev_sno)
+        config = UploadConfig.load(self._store, self._dev_sno)
+        return replace(config, urls=upload_urls(config.urls, self._faults))
 
     def _feed(self, config: UploadConfig) -> None:
         """Queue events past each URL's cursor for that URL; a URL configured later starts from the
@@ -309,6 +311,7 @@ class Uploader:
         payload = bend_upload_identity(
             upload_payload(record, config.options, self._pictures, faults), self._faults
         )
+        bend_upload_payload(payload, self._faults)
         body, content_type = encode_payload(payload, config.content_type, self._faults(FAULT_FORM_SENDS_JSON))
         copies = DUPLICATE_STORM_COPIES if self._faults(FAULT_DUPLICATE_STORM) else 1
         ok = all([self._post(item.url, body, content_type) for _ in range(copies)])

@@ -24,6 +24,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
+from conformance.emulator.device_faults import follows_every_device
 from conformance.emulator.event_bus import EventBus, Subscription
 from conformance.emulator.faults import (
     WS_DIES_ON_BAD_CONFIG,
@@ -101,6 +102,7 @@ class _Client:
     # Bounded: the feeder waits (up to SLOW_CONSUMER_S per message) for room instead of growing it.
     queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     dropped: bool = False
+    follows_all: bool = False  # fault ws-no-event-list-all: configured without event_list
 
 
 @dataclass
@@ -235,13 +237,14 @@ class WsPushServer(Generic[R]):
         if client.session.config is not None and self._faults(FAULT_RECONFIG_IGNORED):
             return
         client.session.configure(config)
+        client.follows_all = follows_every_device(frame, self._faults)
 
     def _target(self, client: _Client) -> tuple[WsConfig, bool] | None:
         """(configuration, follows every device) deciding this client's pushes; None: it gets nothing."""
         if client.dropped:
             return None
         if client.session.state is ProtocolState.CONFIGURED:
-            return client.session.push_config(), self._faults(FAULT_IGNORE_EVENT_LIST)
+            return client.session.push_config(), self._faults(FAULT_IGNORE_EVENT_LIST) or client.follows_all
         if client.session.state is ProtocolState.AWAITING_CONFIG and self._faults(FAULT_PUSH_BEFORE_CONFIG):
             return WsConfig(), True
         return None

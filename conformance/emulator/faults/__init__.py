@@ -1,6 +1,7 @@
 """Named, switchable deviations from the documents (and conforming variations), so the harness can prove
 it notices a broken box and stays quiet on a conforming one."""
 
+from conformance.emulator.faults import catalog_devices as catalog_devices  # registers its faults too
 from conformance.emulator.faults import catalog_errors  # noqa: F401 - registers the error-path faults
 from conformance.emulator.faults import catalog_identity as catalog_identity  # registers its faults too
 from conformance.emulator.faults import variations_push as variations_push  # registers its faults too
