@@ -59,6 +59,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="print only the result line and the run folder"
     )
+    parser.add_argument(
+        "--no-html",
+        action="store_true",
+        help="skip the Allure HTML (junit, summaries and allure-results are still written)",
+    )
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="-- then arguments for pytest")
 
 
@@ -175,7 +180,12 @@ def _finalize(
         faults=args.fault,
     )
     return finalize_run(
-        run_dir, catalog=None, environment=environment, started=started_epoch, exit_code=int(exit_code)
+        run_dir,
+        catalog=None,
+        environment=environment,
+        started=started_epoch,
+        exit_code=int(exit_code),
+        html=not args.no_html,
     )
 
 

@@ -53,7 +53,7 @@ class SuiteRun:
 
 def suite_argv(mutant: Mutant, reports_dir: Path, results: Path, hypothesis_profile: str) -> list[str]:
     """The child command line."""
-    argv = [sys.executable, "-m", "conformance", "run", "--reports-dir", str(reports_dir)]
+    argv = [sys.executable, "-m", "conformance", "run", "--no-html", "--reports-dir", str(reports_dir)]
     argv += ["--profile", mutant.profile, "--hypothesis-profile", hypothesis_profile]
     for name in mutant.faults:
         argv += ["--fault", name]

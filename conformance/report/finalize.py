@@ -64,10 +64,12 @@ def finalize_run(
     environment: dict[str, Any],
     started: float,
     exit_code: int,
+    html: bool = True,
 ) -> Path:
     """Write summary.json/.md, Allure categories/environment, allure-report/, report.html; return report.html.
 
     `started` is the run's start as epoch seconds (`time.time()`); `catalog` None loads the default catalog.
+    Without `html` the Allure HTML is skipped (`report` can build it later); summary.md is returned.
     """
     requirements = list(catalog) if catalog is not None else list(load_requirements())
     records = read_records(run_dir / RECORDS_FILE)
@@ -84,7 +86,7 @@ def finalize_run(
     results_dir = run_dir / RESULTS_DIR
     write_categories(results_dir)
     write_environment(results_dir, environment)
-    return _html(run_dir, summary)
+    return _html(run_dir, summary) if html else run_dir / "summary.md"
 
 
 def _started_epoch(summary: Mapping[str, Any]) -> float | None:

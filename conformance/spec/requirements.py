@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -283,7 +284,25 @@ def meta_validator(name: str) -> Draft202012Validator:
 
 
 def load_entries(path: Path, list_key: str, meta_name: str) -> list[Entry]:
-    """Load a YAML file whose `list_key` holds entries, check it against its meta-schema, keep lines."""
+    """Load a YAML file whose `list_key` holds entries, check it against its meta-schema, keep lines.
+
+    Parsed once per content version (size, mtime): the catalog and the errata are read by many modules.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_entries(path, list_key, meta_name)  # the loader reports the unreadable file
+    return list(_load_entries_cached(path.resolve(), list_key, meta_name, stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_entries_cached(
+    path: Path, list_key: str, meta_name: str, _size: int, _mtime_ns: int
+) -> tuple[Entry, ...]:
+    return tuple(_load_entries(path, list_key, meta_name))
+
+
+def _load_entries(path: Path, list_key: str, meta_name: str) -> list[Entry]:
     data = load_mapping(path)  # file, encoding and YAML syntax errors, each with its line
     root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     errors = sorted(meta_validator(meta_name).iter_errors(data), key=_error_order)
@@ -335,8 +354,25 @@ def _requirement(entry: Entry, path: Path) -> Requirement:
 
 
 def load_requirements(path: Path | str | None = None) -> RequirementCatalog:
-    """Load and check `schemas/requirements.yaml` (or `path`); any defect is one SpecFileError."""
+    """Load and check `schemas/requirements.yaml` (or `path`); any defect is one SpecFileError.
+
+    A file is parsed once per content version (path, size, mtime): collection asks for the catalog
+    from many modules, and every suite child process would otherwise parse and verify it repeatedly.
+    """
     file = Path(path) if path is not None else REQUIREMENTS_PATH
+    try:
+        stat = file.stat()
+    except OSError:
+        return _load_requirements(file)  # the loader turns the missing file into a SpecFileError
+    return _load_requirements_cached(file.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_requirements_cached(file: Path, _size: int, _mtime_ns: int) -> RequirementCatalog:
+    return _load_requirements(file)
+
+
+def _load_requirements(file: Path) -> RequirementCatalog:
     requirements: list[Requirement] = []
     first_line: dict[str, int] = {}
     for entry in load_entries(file, "requirements", "requirements"):

@@ -53,7 +53,7 @@ def run_suite(
     of the run command itself (e.g. `--profile lenient`).
     """
     with tempfile.TemporaryDirectory(prefix="kill-run-") as reports:
-        argv = [sys.executable, "-m", "conformance", "run", "--reports-dir", reports, *run_args]
+        argv = [sys.executable, "-m", "conformance", "run", "--no-html", "--reports-dir", reports, *run_args]
         for fault in faults:
             argv += ["--fault", fault]
         argv += ["--", "-k", k_expr, "-p", "no:randomly", *extra]
