@@ -18,6 +18,7 @@ from conformance.emulator.faults import (
     FaultSwitchboard,
 )
 from conformance.emulator.faults.catalog import V2_DEVICE_TYPE_CARD
+from conformance.emulator.faults.catalog_errors import V2_SPOT_IMAGE_PATH
 from conformance.emulator.identity_faults import bend_v2_identity
 from conformance.emulator.model import EventRecord
 
@@ -102,6 +103,8 @@ def apply_faults(event: dict[str, Any], faults: FaultSwitchboard) -> None:
     """Bend a rendered event the way the active faults and variations say (one place for all of them)."""
     bend_v2_identity(event, faults.active)
     bend_v2_event(event, faults.active)
+    if faults.active(V2_SPOT_IMAGE_PATH) and event["spot_image_id"]:
+        event["spot_image_id"] = f"/data/spot/{event['spot_image_id']}.jpg"
     if faults.active(V2_DROP_REQUIRED_FIELD):
         del event["user_type"]
     if faults.active(V2_TIMESTAMP_SECONDS):

@@ -161,6 +161,14 @@ IMG_FACE_ID_NOT_SERVED = _fault(
     "schema",
     "getspotimage serves scene pictures only; a recognize_face_image_id answers ID_NOT_FOUND",
     "IMG-SCHEMA-002",
+    "V2EV-SCHEMA-005",
+)
+V2_SPOT_IMAGE_PATH = _fault(
+    "v2-spot-image-path",
+    "schema",
+    "v2 events carry the scene picture's storage path (/data/spot/<id>.jpg) as spot_image_id, "
+    "which getspotimage does not serve",
+    "V2EV-SCHEMA-006",
 )
 IMG_TIMESTAMP_SECONDS_ONLY = _fault(
     "img-timestamp-seconds-only",

@@ -242,22 +242,25 @@ def _expect_picture(
     )
 
 
-@pytest.mark.req("IMG-TIME-001")
+@pytest.mark.req("IMG-TIME-001", "V2EV-SCHEMA-006")
 def test_spot_image_found_by_the_event_timestamp(
     target: Target, http_client: RecordingHttpClient, pictured_event: dict[str, Any]
 ) -> None:
+    """The v2 event's spot_image_id is a picture getspotimage serves for the event's own timestamp."""
+    lenient = target.profile == "lenient"
     _expect_picture(
-        http_client, pictured_event, "spot_image_id", target.profile == "lenient", ["IMG-TIME-001"]
+        http_client, pictured_event, "spot_image_id", lenient, ["IMG-TIME-001", "V2EV-SCHEMA-006"]
     )
 
 
-@pytest.mark.req("IMG-SCHEMA-002")
+@pytest.mark.req("IMG-SCHEMA-002", "V2EV-SCHEMA-005")
 def test_face_picture_id_is_served_too(
     target: Target, http_client: RecordingHttpClient, pictured_event: dict[str, Any]
 ) -> None:
     """recognize_face_image_id is an image id of getspotimage as much as spot_image_id is."""
     lenient = target.profile == "lenient"
-    _expect_picture(http_client, pictured_event, "recognize_face_image_id", lenient, ["IMG-SCHEMA-002"])
+    ids = ["IMG-SCHEMA-002", "V2EV-SCHEMA-005"]
+    _expect_picture(http_client, pictured_event, "recognize_face_image_id", lenient, ids)
 
 
 @pytest.mark.req("IMG-ERR-002")
