@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.clients.failures import FailureCategory
 from conformance.clients.http_client import RecordedResponse
+from conformance.suite.areas.query_failures import fail
 
 
 def _fail(
@@ -16,13 +17,7 @@ def _fail(
     message: str = "",
     category: FailureCategory = FailureCategory.SCHEMA,
 ) -> None:
-    raise ConformanceFailure(
-        title,
-        message,
-        category=category,
-        requirement_ids=requirement_ids,
-        exchanges=[response.exchange],
-    )
+    fail(title, requirement_ids, message=message, exchanges=[response.exchange], category=category)
 
 
 def expect_v2_error(

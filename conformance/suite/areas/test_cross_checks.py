@@ -4,7 +4,6 @@ same id where carried, same time after unit conversion, same score, device and p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,13 +17,13 @@ from conformance.checks.websocket_checks import message_key
 from conformance.clients.exchange import Exchange
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.clients.ws_client import RecordingWebSocket
-from conformance.scenarios.seeding import SeededScenario
+from conformance.suite.areas.live_cast import live_uploading_fixture  # noqa: F401 - the `live` fixture
 from conformance.suite.areas.query_data import v2_time_as_box_reads
 from conformance.suite.areas.search_calls import expect_success, photo_b64, post_search
 from conformance.suite.areas.search_findings import fail_on_findings, fail_unless
-from conformance.suite.areas.search_sandbox import own_data, write_upload_setting
+from conformance.suite.areas.search_sandbox import write_upload_setting
 from conformance.suite.areas.upload_wait import keys_of, payload_of, upload_setting, wait_for_keys
-from conformance.suite.areas.ws_events import GATE, LiveInjector, live_scenario
+from conformance.suite.areas.ws_events import GATE, LiveInjector
 from conformance.suite.areas.ws_session import collect, configure
 from conformance.suite.fixtures import RunReceiver
 from conformance.target.control_client import ControlClient
@@ -32,19 +31,6 @@ from conformance.target.target import V1_EVENTS_PATH, V2_EVENTS_PATH, Target
 
 PERSON = "id-live-vip"  # person_type 5: a v2 "vip" must be a 5 everywhere else
 REQUIREMENTS = ("UP-UPLOAD-006", "V2G-SCHEMA-003", "WS-WS-016", "WS-TIME-001", "PS-TIME-003", "V1EV-TIME-001")
-
-
-@pytest.fixture(scope="module")
-def live(
-    box_uploads_to_receiver: object,
-    control: ControlClient,
-    target: Target,
-    http_client: RecordingHttpClient,
-    core_scenario: SeededScenario,
-) -> Iterator[LiveInjector]:
-    """The live cast stored for this module; core and the upload setting come back afterwards."""
-    with own_data(control, target, http_client, core_scenario, live_scenario()) as seeded:
-        yield LiveInjector(control, seeded.origin_ms)
 
 
 def _one(items: list[Any], what: str, exchanges: list[Exchange]) -> Any:

@@ -16,9 +16,9 @@ from conformance.checks.websocket_checks import message_key
 from conformance.clients.http_client import RecordedResponse, RecordingHttpClient
 from conformance.clients.ws_client import RecordingWebSocket
 from conformance.scenarios.seeding import SeededScenario
+from conformance.suite.areas.live_cast import live_fixture  # noqa: F401 - the `live` fixture
 from conformance.suite.areas.search_calls import expect_success, photo_b64, post_search
 from conformance.suite.areas.search_findings import fail_unless
-from conformance.suite.areas.test_websocket import live  # noqa: F401 - the push area's live-cast fixture
 from conformance.suite.areas.ws_events import GATE, LiveInjector
 from conformance.suite.areas.ws_session import collect, configure
 from conformance.target.control_client import ControlClient

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,14 +22,12 @@ from conformance.checks.websocket_checks import WsClientConfig, message_key
 from conformance.clients.failures import ConformanceFailure
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.clients.ws_client import RecordingWebSocket
-from conformance.scenarios.seeding import SeededScenario
 from conformance.spec.traceability import schema_requirement_ids
+from conformance.suite.areas.live_cast import live_fixture  # noqa: F401 - the `live` fixture
 from conformance.suite.areas.search_findings import fail_on_findings, fail_on_schema, fail_unless
-from conformance.suite.areas.search_sandbox import own_data
-from conformance.suite.areas.ws_events import CAM, DOOR, GATE, STRANGER, Injected, LiveInjector, live_scenario
+from conformance.suite.areas.ws_events import CAM, DOOR, GATE, STRANGER, Injected, LiveInjector
 from conformance.suite.areas.ws_malformed import MALFORMED, MalformedFrame
 from conformance.suite.areas.ws_session import collect, configure, listen_quietly
-from conformance.target.control_client import ControlClient
 from conformance.target.target import DEVICES_PATH, Target
 
 Connect = Callable[[], RecordingWebSocket]
@@ -37,15 +35,6 @@ SILENCE_S = 1.0  # "nothing arrives before the configuration": the bounded wait
 REACTION_S = 0.3  # how long a malformed configuration's reaction is waited for
 CLEAN_CLOSE_CODES = {1000, 1001, 1003, 1007, 1008, 1009}
 ROUTING = ("WS-WS-006", "WS-WS-007", "WS-WS-008")
-
-
-@pytest.fixture(scope="module")
-def live(
-    control: ControlClient, target: Target, http_client: RecordingHttpClient, core_scenario: SeededScenario
-) -> Iterator[LiveInjector]:
-    """The live cast stored for this module; core comes back afterwards."""
-    with own_data(control, target, http_client, core_scenario, live_scenario()) as seeded:
-        yield LiveInjector(control, seeded.origin_ms)
 
 
 def _release(socket: RecordingWebSocket) -> None:
