@@ -26,10 +26,10 @@ from starlette.applications import Starlette
 
 from conformance.emulator.clock import ClockMode, ClockSetting, EmulatorClock
 from conformance.emulator.faces import feature_for, render_face_jpeg
-from conformance.emulator.faults import REGISTRY, FaultSwitchboard
+from conformance.emulator.faults.hooks import ActiveFaults
 from conformance.emulator.model import DeviceRecord, EventRecord
 from conformance.emulator.routes_picture_search import PATH, ROUTES
-from conformance.emulator.store import Store
+from conformance.emulator.store.database import Store
 
 NOW_MS = 1_700_000_000_000
 CAMERA = DeviceRecord("bench-cam", "bench", "10.0.0.1", "rtsp")
@@ -65,7 +65,7 @@ def serve(store: Store) -> tuple[uvicorn.Server, str]:
     app = Starlette(routes=ROUTES)
     app.state.store = store
     app.state.clock = EmulatorClock(ClockSetting(ClockMode.FROZEN, now_ms=NOW_MS))
-    app.state.faults = FaultSwitchboard(REGISTRY)
+    app.state.faults = ActiveFaults()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:

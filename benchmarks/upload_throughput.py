@@ -20,7 +20,7 @@ from pathlib import Path
 
 from conformance.emulator.history_config import SETTINGS_KEY, HistoryUploadConfig
 from conformance.emulator.model import DeviceRecord, EventRecord
-from conformance.emulator.store import Store
+from conformance.emulator.store.database import Store
 from conformance.emulator.uploader import Uploader
 
 TARGET_EVENTS_PER_S = 500.0

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.checks.findings import Finding, deviation
-from conformance.checks.registry import check
+from conformance.checks.check_registry import check
+from conformance.checks.findings import Finding, FindingCategory, deviation
 from conformance.checks.unit_inference import classify_timestamp, to_ms
 from conformance.checks.vocabulary import DEFAULT_PERSON_TYPE, person_type_of
 
@@ -142,7 +142,9 @@ def _score_finding(ref: EventView, other: EventView) -> Finding | None:
     pair = f"{ref.source} {ref.score} vs {other.source} {other.score}"
     for factor in (SCALE, 1 / SCALE):
         if math.isclose(ref.score, other.score * factor, rel_tol=1e-4, abs_tol=SCORE_TOLERANCE):
-            return deviation(f"score scale differs: {pair}", "unit", sources=[ref.source, other.source])
+            return deviation(
+                f"score scale differs: {pair}", FindingCategory.UNIT, sources=[ref.source, other.source]
+            )
     return deviation(f"score differs: {pair}", sources=[ref.source, other.source])
 
 

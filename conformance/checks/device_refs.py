@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.checks.findings import Finding, deviation
-from conformance.checks.registry import check
+from conformance.checks.check_registry import check
+from conformance.checks.findings import Finding, FindingCategory, deviation
 
 ENTRY_FIELDS = ("device_ip", "device_name", "device_type")
 
@@ -55,7 +55,7 @@ def entries(devices_list: Sequence[Any], *, requirements: Sequence[str] = ()) ->
             findings.append(
                 deviation(
                     f"device {entry.get('device_id', index)!r} has no string {', '.join(bad)} ({found})",
-                    "schema",
+                    FindingCategory.SCHEMA,
                     device=entry.get("device_id", index),
                     fields=bad,
                 )

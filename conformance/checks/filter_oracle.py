@@ -28,8 +28,8 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from conformance.checks.check_registry import check
 from conformance.checks.findings import Finding, describe_ids, deviation, id_sample
-from conformance.checks.registry import check
 from conformance.checks.scenario import ScenarioEvent
 from conformance.checks.vocabulary import MS_PER_SECOND
 

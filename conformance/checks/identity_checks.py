@@ -25,8 +25,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from conformance.checks.check_registry import check
 from conformance.checks.findings import Finding
-from conformance.checks.registry import check
 from conformance.checks.scenario import ScenarioEvent
 
 Pair = tuple[ScenarioEvent, Mapping[str, Any]]

@@ -27,8 +27,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
+from conformance.checks.check_registry import check
 from conformance.checks.findings import Finding, describe_ids, deviation, id_sample
-from conformance.checks.registry import check
 
 Ids = AbstractSet[str]
 

@@ -1,7 +1,7 @@
 """Paging invariants of one query (seed 000 v2 getevents, seed 001 v1 events), checked over fetched pages.
 
-Every check takes ``pages: Sequence[FetchedPage]`` (see `conformance.checks.pages`) — all pages fetched
-for ONE query with ONE page size, in any order, repeats allowed — plus ``requirements=`` (the
+Every check takes ``pages: Sequence[FetchedPage]`` (see `conformance.checks.fetched_pages`) — all pages
+fetched for ONE query with ONE page size, in any order, repeats allowed — plus ``requirements=`` (the
 requirement ids to stamp on findings). They return ``[]`` when the data conforms or the check does
 not apply (its ``@requires`` guard names when it applies).
 
@@ -30,8 +30,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from conformance.checks.findings import Finding, describe_ids, deviation, id_sample
-from conformance.checks.pages import (
+from conformance.checks.check_registry import check, requires
+from conformance.checks.fetched_pages import (
     FetchedPage,
     all_pages_fetched,
     common_size,
@@ -40,7 +40,7 @@ from conformance.checks.pages import (
     reachable_count,
     reported_total,
 )
-from conformance.checks.registry import check, requires
+from conformance.checks.findings import Finding, describe_ids, deviation, id_sample
 
 Pages = Sequence[FetchedPage]
 

@@ -12,6 +12,10 @@ from typing import Final
 
 Ids = tuple[str, ...]
 
+#: Every filter requirement of seed 000 / seed 001 (what a filter answer as a whole can break).
+V2_FILTER_IDS: Final[Ids] = tuple(f"V2Q-FILT-{n:03d}" for n in range(2, 12))
+V1_FILTER_IDS: Final[Ids] = tuple(f"V1Q-FILT-{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14))
+
 BY_INTERFACE: Final[Mapping[str, Mapping[str, Ids]]] = {
     "paging.duplicates": {"v2": ("V2Q-PAGE-004",), "v1": ("V1Q-PAGE-006",)},
     "paging.total_count": {"v2": ("V2Q-PAGE-005",), "v1": ("V1Q-PAGE-005",)},
@@ -28,8 +32,8 @@ BY_INTERFACE: Final[Mapping[str, Mapping[str, Ids]]] = {
     "paging.order": {"v2": ("V2Q-PAGE-007",), "v1": ("V1Q-PAGE-008",)},
     "paging.top_k": {"v1": ("V1Q-PAGE-011",)},
     "filter.result": {
-        "v2": tuple(f"V2Q-FILT-{n:03d}" for n in range(2, 12)),
-        "v1": tuple(f"V1Q-FILT-{n:03d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14)),
+        "v2": V2_FILTER_IDS,
+        "v1": V1_FILTER_IDS,
     },
     "meta.narrower_subset": {"v2": ("V2Q-FILT-010",), "v1": ("V1Q-FILT-013",)},
     "meta.conjunction": {"v2": ("V2Q-FILT-010",), "v1": ("V1Q-FILT-013",)},
@@ -45,19 +49,44 @@ BY_INTERFACE: Final[Mapping[str, Mapping[str, Ids]]] = {
         "search": ("PS-TIME-001", "PS-TIME-002", "PS-TIME-003"),
     },
     "consistency.same_event": {"upload": ("UP-UPLOAD-006",)},
+    "history.soundness": {
+        "v2": V2_FILTER_IDS,
+        "v1": V1_FILTER_IDS,
+    },
+    "history.completeness": {
+        "v2": V2_FILTER_IDS,
+        "v1": V1_FILTER_IDS,
+    },
+    "history.non_empty": {
+        "v2": V2_FILTER_IDS,
+        "v1": V1_FILTER_IDS,
+    },
+    "history.top_k": {"v1": ("V1Q-PAGE-011",)},
+    "history.same_window": {"v2": ("V2Q-FILT-001",), "v1": ("V1Q-FILT-001", "V1Q-FILT-002")},
     "search.threshold": {"search": ("PS-SEARCH-012",)},
     "search.order": {"search": ("PS-SEARCH-014", "PS-SEARCH-015")},
     "search.window": {"search": ("PS-SEARCH-009", "PS-SEARCH-005", "PS-SEARCH-006")},
     "search.continuation": {"search": ("PS-SEARCH-011", "PS-SEARCH-019")},
     "search.caps": {"search": ("PS-SEARCH-016", "PS-SEARCH-017")},
+    "search.finds_event": {"search": ("PS-SEARCH-018",)},
+    "search.threshold_relation": {"search": ("PS-SEARCH-012",)},
+    "search.devices": {"search": ("PS-SEARCH-013",)},
+    "search.agreement": {"search": ("PS-SEARCH-009", "PS-SEARCH-011")},
+    "search.endtimestamp": {"search": ("PS-TIME-002",)},
+    "search.out_timestamp": {"search": ("PS-TIME-004",)},
     "ws.routing": {"ws": ("WS-WS-006", "WS-WS-007", "WS-WS-008")},
     "ws.pictures": {"ws": ("WS-WS-004", "WS-WS-005")},
     "ws.before_config": {"ws": ("WS-WS-002",)},
     "ws.timestamps": {"ws": ("WS-TIME-001",)},
+    "ws.in_history": {"ws": ("WS-WS-008", "WS-WS-014")},
+    "ws.live_routing": {"ws": ("WS-WS-006", "WS-WS-007", "WS-WS-008")},
     "upload.delivery": {"upload": ("UP-UPLOAD-002", "UP-UPLOAD-004")},
     "upload.pictures": {"upload": ("UP-UPLOAD-007", "UP-UPLOAD-008", "UP-UPLOAD-009")},
     "upload.timestamps": {"upload": ("UP-TIME-001", "UP-TIME-002")},
     "upload.out_after_timestamp": {"upload": ("UP-TIME-003",)},
+    "upload.in_history": {"upload": ("UP-UPLOAD-006", "UP-SCHEMA-014")},
+    "upload.agrees_with_history": {"upload": ("UP-UPLOAD-006",)},
+    "upload.outage_delivery": {"upload": ("UP-UPLOAD-002", "UP-UPLOAD-003")},
     "identity.getevents": {"v2": ("V2EV-SCHEMA-002", "V2EV-SCHEMA-004")},
     "identity.stranger_rule": {"v2": ("V2EV-SCHEMA-026",)},
     "identity.common_block": {"v1": ("V1EV-SCHEMA-003",)},

@@ -18,7 +18,20 @@ search.continuation over all calls: expected items lost, items repeated, unexpec
                     endtimestamp not advancing, have_more still true at the end
 search.caps         more than 1000 results in one call; have_more false on a call whose
                     window holds more than 50,000 events (the scan cap is observable only so)
+search.finds_event  a stored event searched with its own face picture is not among the results
+search.threshold_relation
+                    a higher threshold's results are not exactly the items of a lower one's
+                    (threshold 0) whose compare_score × 100 reaches it
+search.devices      a result from a device device_id_list does not name
+search.endtimestamp an endtimestamp that is not float epoch seconds (E20) or lies outside the window
+search.out_timestamp
+                    an item's out_timestamp that is not epoch seconds (E20) or lies before its timestamp
+search.agreement    two searches disagree inside a window both cover (a narrower window, a
+                    probe around a continuation point): the results there must be the same
 ==================  ========================================================================
+
+Relations between searches (threshold_relation, agreement) judge a box without an oracle: they hold
+for any history, provided every search looks at a window closed in the past.
 """
 
 from __future__ import annotations
@@ -29,9 +42,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.checks.check_registry import check, requires
 from conformance.checks.correlation import key_from_timestamp
-from conformance.checks.findings import Finding, describe_ids, deviation, id_sample
-from conformance.checks.registry import check, requires
+from conformance.checks.findings import Finding, FindingCategory, describe_ids, deviation, id_sample
 from conformance.checks.unit_inference import classify_timestamp, to_ms
 from conformance.checks.vocabulary import (
     MS_PER_SECOND,
@@ -42,6 +55,7 @@ from conformance.checks.vocabulary import (
 )
 
 SCORE_TOLERANCE = 1e-9
+SCORE_RELATION_EPSILON = 1e-6  # the same score read back from two answers may differ in its last digits
 
 
 def _ms_or_none(value: Any) -> float | None:
@@ -55,6 +69,7 @@ class SearchItem:
     key: str
     ts_ms: float | None
     compare_score: float | None
+    device_id: str = ""
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> SearchItem:
@@ -68,6 +83,7 @@ class SearchItem:
             compare_score=float(score)
             if isinstance(score, int | float) and not isinstance(score, bool)
             else None,
+            device_id=device,
         )
 
 
@@ -114,7 +130,7 @@ def threshold(
         return [
             deviation(
                 "compare_score above 1: the box reports it on the 0–100 scale, the documents on 0–1 (E08)",
-                "unit",
+                FindingCategory.UNIT,
                 scores=sorted(scores)[-5:],
                 errata=["E08"],
             )
@@ -192,7 +208,7 @@ def _chaining(calls: Sequence[SearchCall]) -> list[Finding]:
                 deviation(
                     f"call {number} sent the previous endtimestamp neither as last_end_timestamp "
                     f"nor as {edge} (E25)",
-                    "harness",
+                    FindingCategory.HARNESS,
                     call=number,
                 )
             )
@@ -288,3 +304,200 @@ def caps(
                 )
             )
     return findings
+
+
+@check("search.finds_event")
+def finds_event(
+    items: Sequence[SearchItem],
+    low_ms: float,
+    high_ms: float,
+    device_id: str,
+    *,
+    requirements: Sequence[str] = (),
+) -> list[Finding]:
+    """The event [low_ms, high_ms] (its time as another interface showed it) of `device_id` is a result."""
+    if any(
+        i.device_id == device_id and i.ts_ms is not None and low_ms - 1 < i.ts_ms < high_ms + 1 for i in items
+    ):
+        return []
+    return [
+        deviation(
+            f"the event of {device_id} at {low_ms / 1000:.6f} s is not among the {len(items)} result(s) "
+            "of a search with its own face picture",
+            event_ms=[low_ms, high_ms],
+            device_id=device_id,
+            results=[i.key for i in items[:10]],
+        )
+    ]
+
+
+@check("search.threshold_relation")
+def threshold_relation(
+    base: Sequence[SearchItem],
+    items: Sequence[SearchItem],
+    threshold: float,
+    *,
+    requirements: Sequence[str] = (),
+) -> list[Finding]:
+    """`items` (at `threshold`) are exactly the `base` items (threshold 0) with compare_score × 100 ≥ it."""
+    scores = {i.key: i.compare_score for i in base}
+    got = {i.key for i in items}
+    must = {k for k, s in scores.items() if s is not None and s * 100 >= threshold + SCORE_RELATION_EPSILON}
+    may = {k for k, s in scores.items() if s is not None and s * 100 >= threshold - SCORE_RELATION_EPSILON}
+    findings = []
+    if must - got:
+        findings.append(
+            deviation(
+                f"threshold {threshold:g}: {len(must - got)} item(s) of threshold 0 with compare_score × 100 "
+                f"≥ {threshold:g} are missing: {describe_ids(must - got)}",
+                threshold=threshold,
+                missing=id_sample(must - got),
+                errata=["E08"],
+            )
+        )
+    if got - may:
+        findings.append(
+            deviation(
+                f"threshold {threshold:g}: {len(got - may)} item(s) are not items of threshold 0 reaching "
+                f"{threshold:g}: {describe_ids(got - may)}",
+                threshold=threshold,
+                unexpected=id_sample(got - may),
+                errata=["E08"],
+            )
+        )
+    return findings
+
+
+@check("search.devices")
+def devices(
+    items: Sequence[SearchItem], allowed: Collection[str], *, requirements: Sequence[str] = ()
+) -> list[Finding]:
+    """Every result comes from a device of `device_id_list` (ep_info.device_id)."""
+    others = [i for i in items if i.device_id not in allowed]
+    if not others:
+        return []
+    return [
+        deviation(
+            f"{len(others)} result(s) from devices device_id_list does not name "
+            f"({', '.join(sorted({i.device_id for i in others})[:5])}); listed: {sorted(allowed)}",
+            listed=sorted(allowed),
+            outside=[i.key for i in others[:10]],
+        )
+    ]
+
+
+@check("search.agreement")
+def agreement(
+    wide: Sequence[SearchItem],
+    narrow: Sequence[SearchItem],
+    low_ms: float,
+    high_ms: float,
+    *,
+    margin_ms: float = 1.0,
+    requirements: Sequence[str] = (),
+) -> list[Finding]:
+    """Inside [low_ms + margin, high_ms - margin] two searches of one photo return the same items.
+
+    `narrow` searched the window [low_ms, high_ms] alone, `wide` a window (or a continued chain) that
+    covers it; items within `margin_ms` of a bound are not judged (a bound inside an event's
+    millisecond may be read either way).
+    """
+    lo, hi = low_ms + margin_ms, high_ms - margin_ms
+
+    def inside(found: Sequence[SearchItem]) -> set[str]:
+        return {i.key for i in found if i.ts_ms is not None and lo <= i.ts_ms <= hi}
+
+    in_wide, in_narrow = inside(wide), inside(narrow)
+    findings = []
+    if in_narrow - in_wide:
+        findings.append(
+            deviation(
+                f"{len(in_narrow - in_wide)} result(s) of [{low_ms / 1000:.3f}, {high_ms / 1000:.3f}] s "
+                f"searched alone are missing from the wider search: {describe_ids(in_narrow - in_wide)}",
+                window_ms=[low_ms, high_ms],
+                lost=id_sample(in_narrow - in_wide),
+            )
+        )
+    if in_wide - in_narrow:
+        findings.append(
+            deviation(
+                f"{len(in_wide - in_narrow)} result(s) of the wider search in [{low_ms / 1000:.3f}, "
+                f"{high_ms / 1000:.3f}] s are missing when that window is searched alone: "
+                f"{describe_ids(in_wide - in_narrow)}",
+                window_ms=[low_ms, high_ms],
+                unexpected=id_sample(in_wide - in_narrow),
+            )
+        )
+    return findings
+
+
+@check("search.endtimestamp")
+def endtimestamp(
+    answers: Sequence[Mapping[str, Any]],
+    starttime: float,
+    endtime: float,
+    *,
+    tolerance_s: float = 0.001,
+    requirements: Sequence[str] = (),
+) -> list[Finding]:
+    """Each answer's endtimestamp is epoch seconds (E20) inside [starttime, endtime] (seconds)."""
+    findings = []
+    for number, answer in enumerate(answers, start=1):
+        value = answer.get("endtimestamp")
+        if value is None:
+            continue  # E07: the example answer may leave it out; continuation judges that
+        if isinstance(value, bool) or classify_timestamp(value) != "s":
+            findings.append(
+                deviation(
+                    f"call {number}: endtimestamp {value!r} is not epoch seconds (E20)",
+                    FindingCategory.UNIT,
+                    call=number,
+                    endtimestamp=value,
+                    errata=["E20"],
+                )
+            )
+        elif not starttime - tolerance_s <= float(value) <= endtime + tolerance_s:
+            findings.append(
+                deviation(
+                    f"call {number}: endtimestamp {value!r} lies outside the window [{starttime}, {endtime}]",
+                    call=number,
+                    endtimestamp=value,
+                )
+            )
+    return findings
+
+
+@check("search.out_timestamp")
+def out_timestamp(answers: Sequence[Mapping[str, Any]], *, requirements: Sequence[str] = ()) -> list[Finding]:
+    """Where an item carries out_timestamp (optional), it is epoch seconds (E20), not before its timestamp."""
+    items = [
+        item
+        for answer in answers
+        if isinstance(answer.get("event_list"), list)
+        for item in answer["event_list"]
+        if isinstance(item, Mapping) and item.get("out_timestamp") is not None
+    ]
+    not_seconds = [i["out_timestamp"] for i in items if classify_timestamp(i["out_timestamp"]) != "s"]
+    if not_seconds:
+        return [
+            deviation(
+                f"{len(not_seconds)} item(s) carry out_timestamp not in epoch seconds: "
+                f"{not_seconds[:3]!r} (E20)",
+                FindingCategory.UNIT,
+                values=not_seconds[:5],
+                errata=["E20"],
+            )
+        ]
+    before = [
+        (i["out_timestamp"], i.get("timestamp"))
+        for i in items
+        if isinstance(i.get("timestamp"), int | float) and float(i["out_timestamp"]) < float(i["timestamp"])
+    ]
+    if not before:
+        return []
+    return [
+        deviation(
+            f"{len(before)} item(s) carry an out_timestamp before their timestamp: {before[:3]!r}",
+            pairs=[list(pair) for pair in before[:5]],
+        )
+    ]

@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from conformance.checks.findings import Finding, deviation
-from conformance.checks.registry import check
+from conformance.checks.check_registry import check
+from conformance.checks.findings import Finding, FindingCategory, deviation
 from conformance.checks.vocabulary import MS_PER_SECOND
 
 Unit = Literal["ms", "s", "unknown"]
@@ -168,7 +168,7 @@ def _describe(unit: str, integer: bool | None) -> str:
     return unit + ("" if integer is None else " (integer)" if integer else " (float)")
 
 
-@check("unit.judge", category="unit")
+@check("unit.judge", category=FindingCategory.UNIT)
 def judge_unit(
     inference: UnitInference,
     documented: str = "ms",
@@ -188,7 +188,8 @@ def judge_unit(
     evidence = {"inferred": inference.unit, "integer_only": inference.integer_only, **inference.evidence}
     if inference.unit == "unknown":
         reason = inference.evidence.get("reason", "values of neither 10 nor 13 digits")
-        return [deviation(f"unit could not be inferred: {reason}", "unit", errata=errata, **evidence)]
+        message = f"unit could not be inferred: {reason}"
+        return [deviation(message, FindingCategory.UNIT, errata=errata, **evidence)]
     for unit, integer in accepted:
         if inference.unit == unit and (integer is None or inference.integer_only == integer):
             return []
@@ -198,7 +199,7 @@ def judge_unit(
     return [
         deviation(
             f"box uses {seen}; accepted: {readings}{note}",
-            "unit",
+            FindingCategory.UNIT,
             errata=errata,
             **evidence,
         )

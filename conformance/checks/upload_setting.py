@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.checks.findings import Finding, deviation
-from conformance.checks.registry import check
+from conformance.checks.check_registry import check
+from conformance.checks.findings import Finding, FindingCategory, deviation
 
 URLS_KEY = "history_upload_event_url"
 PERIOD_KEY = "reported_peroid"
@@ -45,9 +45,10 @@ def urls(data: Mapping[str, Any], *, requirements: Sequence[str] = ()) -> list[F
     """history_upload_event_url is a list whose every entry is an http(s)://ip:port/path URL."""
     value = data.get(URLS_KEY, "<absent>")
     if not isinstance(value, list):
-        return [deviation(f"{URLS_KEY} is {value!r:.120}, not a list of URLs", "schema", value=str(value))]
+        message = f"{URLS_KEY} is {value!r:.120}, not a list of URLs"
+        return [deviation(message, FindingCategory.SCHEMA, value=str(value))]
     problems = [problem for item in value if (problem := url_problem(item)) is not None]
-    return [deviation(f"{URLS_KEY}: {problem}", "schema") for problem in problems]
+    return [deviation(f"{URLS_KEY}: {problem}", FindingCategory.SCHEMA) for problem in problems]
 
 
 @check("upload_setting.period")
@@ -56,18 +57,18 @@ def period(data: Mapping[str, Any], *, requirements: Sequence[str] = ()) -> list
     value = data.get(PERIOD_KEY, "<absent>")
     if isinstance(value, int) and not isinstance(value, bool):
         return []
-    return [deviation(f"{PERIOD_KEY} is {value!r}, not an integer", "schema", value=str(value))]
+    return [deviation(f"{PERIOD_KEY} is {value!r}, not an integer", FindingCategory.SCHEMA, value=str(value))]
 
 
 @check("upload_setting.as_set")
 def as_set(sent: Mapping[str, Any], data: Any, *, requirements: Sequence[str] = ()) -> list[Finding]:
     """data has a string message and, for every key that was posted, the value that was posted."""
     if not isinstance(data, Mapping):
-        return [deviation(f"the answer's data is {data!r:.120}, not an object", "schema")]
+        return [deviation(f"the answer's data is {data!r:.120}, not an object", FindingCategory.SCHEMA)]
     findings = []
     if not isinstance(data.get("message"), str):
         message = data.get("message", ABSENT)
-        findings.append(deviation(f"data.message is {message!r}, not a string", "schema"))
+        findings.append(deviation(f"data.message is {message!r}, not a string", FindingCategory.SCHEMA))
     differs = sorted(key for key, value in sent.items() if not _same(data.get(key, ABSENT), value))
     if differs:
         answered = {key: data.get(key, ABSENT) for key in differs}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from conformance.checks.check_registry import check
 from conformance.checks.findings import Finding, deviation
-from conformance.checks.registry import check
 from conformance.checks.unit_inference import classify_timestamp, to_ms
 
 

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from conformance.exit_codes import ExitCode
-from conformance.report.gate import compare
-from conformance.report.gate_format import FORMATS, render
+from conformance.report.gate import FORMATS, compare, render
 from conformance.report.summary import load_summary
 from conformance.report.waivers import load_waivers
 from conformance.spec.loader import SpecFileError
@@ -21,7 +20,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "gate",
         help="compare two run summaries; exit 1 when a MUST requirement regressed or fails unwaived",
         description="Compare two summaries requirement by requirement. Exit 0: release allowed; 1: a MUST "
-        "requirement fails without a valid waiver or a waiver expired; 2: bad input.",
+        "requirement fails without a valid waiver, a waiver expired, or too few MUST requirements were "
+        "exercised (fewer than the baseline, or below --min-must-exercised); 2: bad input.",
     )
     parser.add_argument(
         "--baseline", required=True, type=Path, help="summary.json (or run folder) to compare with"
@@ -33,6 +33,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
     parser.add_argument("--output", type=Path, help="write the output to this file instead of stdout")
     parser.add_argument("--today", help="evaluate waiver expiry as of this date (YYYY-MM-DD; default today)")
+    parser.add_argument(
+        "--min-must-exercised",
+        type=_share,
+        metavar="SHARE",
+        help="fail when fewer than this share (0..1, e.g. 0.8) of MUST requirements were exercised",
+    )
+    parser.add_argument(
+        "--allow-fewer-exercised",
+        action="store_true",
+        help="do not fail when the run exercised fewer MUST requirements than the baseline did",
+    )
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a share is between 0 and 1, not {value}")
+    return value
 
 
 def _known_ids(*summaries: dict[str, object]) -> set[str]:
@@ -64,7 +85,14 @@ def run(args: argparse.Namespace) -> int:
     except SpecFileError as exc:
         print(f"sophon-conformance gate: {exc}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
-    result = compare(baseline, current, waivers, today=today)
+    result = compare(
+        baseline,
+        current,
+        waivers,
+        today=today,
+        min_must_exercised=args.min_must_exercised,
+        against_baseline=not args.allow_fewer_exercised,
+    )
     output = render(result, args.format)
     if args.output:
         try:

@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "gate": "conformance.cli.gate_cmd",
     "report": "conformance.cli.report_cmd",
     "mutants": "conformance.cli.mutants_cmd",
+    "init": "conformance.cli.init_cmd",
 }
 
 

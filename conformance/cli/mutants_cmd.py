@@ -12,21 +12,6 @@ from conformance.exit_codes import ExitCode
 from conformance.paths import REPORTS_DIR
 
 BASELINE_TOOLS = ("schemathesis",)
-# --quick: one or two faults per area and every variation at once, each run narrowed to the tests naming
-# its requirements (variations: the v2/v1 query tests).
-QUICK_FAULTS = (
-    "v2-page-one-based",
-    "v1-num-pages-floored",
-    "v2-time-bound-exclusive",
-    "v2-ms-filter-read-as-seconds",
-    "v2-timestamp-seconds",
-    "v2-500-on-bad-input",
-    "v1-v2-error-envelope",
-    "v2-drop-required-field",
-    "ps-threshold-wrong-scale",
-    "ws-push-before-config",
-    "upload-missing-api-version",
-)
 
 
 def _names(text: str) -> list[str]:
@@ -70,13 +55,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def _list() -> int:
-    from conformance.emulator.faults import REGISTRY
+    from conformance.mutants.fault_catalog import load_catalog
 
-    for fault in REGISTRY.faults():
+    catalog = load_catalog()
+    for fault in catalog.faults():
         print(
             f"fault     {fault.name:32} {fault.area:15} {','.join(fault.requirements):40} {fault.description}"
         )
-    for variation in REGISTRY.variations():
+    for variation in catalog.variations():
         print(f"variation {variation.name:32} {','.join(variation.errata):15} {variation.description}")
     return ExitCode.OK
 
@@ -86,11 +72,16 @@ def run(args: argparse.Namespace) -> int:
     from conformance.mutants.matrix import totals
     from conformance.mutants.plan import PlanError, build_plan
     from conformance.mutants.report import render_markdown, write_report
-    from conformance.mutants.runner import add_baseline, run_suite_matrix, suite_example_budget
+    from conformance.mutants.runner import add_baseline, run_suite_matrix
+    from conformance.suite.hypothesis_profiles import mean_schema_fuzz_examples
 
     if args.list:
         return _list()
-    faults = args.faults if args.faults is not None else (list(QUICK_FAULTS) if args.quick else None)
+    faults = args.faults
+    if faults is None and args.quick:
+        from conformance.mutants.fault_catalog import load_catalog
+
+        faults = load_catalog().quick_faults()  # one or two per area, marked `quick` in the catalog
     variations = [] if args.no_variations else args.variations
     try:
         plan = build_plan(faults, variations, quick=args.quick)
@@ -114,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     )
     baseline = args.baseline_tool is not None
     if baseline:
-        examples = args.baseline_examples or suite_example_budget()
+        examples = args.baseline_examples or mean_schema_fuzz_examples()
         progress(f"baseline: schemathesis alone, {examples} examples per operation")
         verdicts = add_baseline(
             verdicts, plan, out_dir, jobs=args.jobs, max_examples=examples, progress=progress

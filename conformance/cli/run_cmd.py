@@ -16,12 +16,15 @@ from typing import Any
 
 from conformance.exit_codes import ExitCode
 from conformance.paths import PROJECT_ROOT, REPORTS_DIR
+from conformance.report.run_exit import run_exit_code
 from conformance.suite.options import default_ws_url
 from conformance.suite.uploads import SAVED_SETTING_FILE
+from conformance.target.box_profile import BoxProfile, load_box_profile, parse_interfaces
 from conformance.target.preflight import PreflightError, preflight
-from conformance.target.target import PROFILES, TargetConfig
+from conformance.target.target import MANDATORY_INTERFACES, PROFILES, TargetConfig
 
-SUITE_DIR = Path(__file__).resolve().parent.parent / "suite" / "areas"
+SUITE_DIR = Path(__file__).resolve().parent.parent / "suite" / "interfaces"
+SERVERS_PLUGIN = "conformance.cli.embedded_box"  # starts the embedded box and the receiver in each process
 INTERRUPT_GRACE_S = 30.0  # time pytest gets after a forwarded Ctrl-C to restore settings and stop
 PYTEST_INTERRUPTED = 2
 PYTEST_TO_EXIT = {
@@ -41,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         description="Run the conformance suite. Without --box-url the embedded emulator and upload receiver "
         "start on free ports. Arguments after `--` pass through to pytest (-k, -m, -x).",
     )
+    parser.add_argument("--box-profile", type=Path, help="TOML box profile (docs/box-profile.md); flags win")
     parser.add_argument("--box-url", help="HTTP base URL of a real box, e.g. http://192.168.1.180:5555")
     parser.add_argument("--ws-url", help="WebSocket URL (default: the box host on port 5679)")
     parser.add_argument("--control-url", help="emulator control plane URL (oracle tests skip without it)")
@@ -50,6 +54,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--username", help="log in to the box (reference v2-login)")
     parser.add_argument("--password", help="password for --username")
     parser.add_argument("--profile", choices=PROFILES, default="strict", help="reading of the documents")
+    parser.add_argument("--interfaces", help=f"claimed interfaces ({','.join(MANDATORY_INTERFACES)})")
+    parser.add_argument("--device", action="append", default=[], help="a device to use (repeatable)")
+    parser.add_argument("--live-wait", type=float, help="seconds to wait for live recognitions (default 60)")
+    parser.add_argument("--search-photos", type=Path, help="folder of face photos for picture search")
+    parser.add_argument("--interactive", action="store_true", help="ask the operator for a recognition")
     parser.add_argument("--hypothesis-profile", choices=("gate", "deep"), default="gate")
     parser.add_argument("-n", "--workers", default="0", help="pytest-xdist workers (a number or 'auto')")
     parser.add_argument("--fault", action="append", default=[], help="turn on a named emulator fault")
@@ -76,6 +85,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"sophon-conformance run: -n must be a number or 'auto', not {args.workers!r}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     target_name = "emulator"
+    try:  # the box profile fills what the flags leave out; credentials stay in the environment
+        box = load_box_profile(args.box_profile) if args.box_profile else BoxProfile()
+        for key in ("box_url", "ws_url", "version_url", "receiver_bind", "receiver_advertise_url"):
+            setattr(args, key, getattr(args, key) or getattr(box, key))
+        username, password = (args.username, args.password) if args.username else box.credentials()
+        interfaces = parse_interfaces(args.interfaces) if args.interfaces else box.interfaces
+    except ValueError as exc:  # BoxProfileError included
+        print(f"sophon-conformance run: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
     if not args.box_url and (args.receiver_bind or args.receiver_advertise_url):
         print(
             "sophon-conformance run: --receiver-bind/--receiver-advertise-url apply to a real box "
@@ -95,8 +113,10 @@ def run(args: argparse.Namespace) -> int:
                 control_url=args.control_url,
                 version_url=args.version_url,
                 profile=args.profile,
-                username=args.username,
-                password=args.password,
+                username=username,
+                password=password,
+                interfaces=MANDATORY_INTERFACES if interfaces is None else interfaces,
+                devices=tuple(args.device) or box.devices,
             )
         except ValueError as exc:
             print(f"sophon-conformance run: {exc}", file=sys.stderr)
@@ -117,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     started_epoch = time.time()
     pytest_exit = _run_pytest(_pytest_argv(args, run_dir, extra), quiet=args.quiet)
     stats = _read_json(run_dir / "stats.json")
-    exit_code = _exit_code(pytest_exit, stats)
+    exit_code = run_exit_code(_exit_code(pytest_exit, stats), run_dir)  # harness errors: their own code
     saved_setting = run_dir / SAVED_SETTING_FILE
     if saved_setting.exists():
         print(
@@ -193,11 +213,12 @@ def _unknown_faults(names: list[str]) -> str | None:
     """The emulator's refusal of a fault name (it lists the known ones), or None when all are known."""
     if not names:
         return None
-    from conformance.emulator.faults import REGISTRY, UnknownFaultError
+    from conformance.emulator.faults.catalog import CATALOG
+    from conformance.emulator.faults.model import UnknownFaultError
 
     try:
         for name in names:
-            REGISTRY.get(name)
+            CATALOG.get(name)
     except UnknownFaultError as exc:
         return str(exc)
     return None
@@ -209,6 +230,8 @@ def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
         "-m",
         "pytest",
         str(SUITE_DIR),
+        "-p",
+        SERVERS_PLUGIN,
         "--conformance",
         f"--rootdir={PROJECT_ROOT}",
         f"--junitxml={run_dir / 'junit.xml'}",
@@ -235,11 +258,21 @@ def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
             argv.append(f"--{flag.replace('_', '-')}={value}")
     if args.username:
         argv += [f"--username={args.username}", f"--password={args.password or ''}"]
+    if args.box_profile:
+        argv.append(f"--box-profile={args.box_profile.resolve()}")
+    if args.search_photos is not None:  # pytest runs in the project folder: pass it absolute
+        argv.append(f"--search-photos={args.search_photos.resolve()}")
+    for flag in ("interfaces", "live_wait"):
+        if getattr(args, flag) is not None:
+            argv.append(f"--{flag.replace('_', '-')}={getattr(args, flag)}")
+    argv += [f"--device={device}" for device in args.device]
     argv += [f"--emulator-fault={name}" for name in args.fault]
     if args.no_configure_upload:
         argv.append("--no-configure-upload")
     if args.allow_writes:
         argv.append("--allow-writes")
+    if args.interactive:
+        argv.append("--interactive")
     return argv + extra
 
 
@@ -250,7 +283,9 @@ def _run_pytest(argv: list[str], *, quiet: bool = False) -> int:
     one SIGINT on and waits for pytest to tear down (restoring the box's upload setting). A second
     Ctrl-C, or a child that does not stop within INTERRUPT_GRACE_S, ends it with SIGKILL.
     """
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ)  # bytecode goes to a PYTHONPYCACHEPREFIX cache if one is given, else nowhere
+    if not env.get("PYTHONPYCACHEPREFIX"):
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     output = subprocess.DEVNULL if quiet else None
     child = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=output, start_new_session=True)
     previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)

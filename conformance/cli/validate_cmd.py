@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from conformance.exit_codes import ExitCode
 from conformance.paths import ASYNCAPI_PATH, OPENAPI_PATH, PROJECT_ROOT
@@ -20,6 +22,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "validate", help="validate schemas, OpenAPI, AsyncAPI, errata and requirements"
     )
     parser.add_argument("--skip-asyncapi", action="store_true", help="do not run the Node AsyncAPI parser")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument(
+        "--trace",
+        metavar="ID",
+        help="print what carries one requirement: statement, schema nodes, checks, tests, faults, kill tests",
+    )
+    only.add_argument(
+        "--trace-index",
+        metavar="FILE",
+        type=Path,
+        help="write the trace index of every interface (docs/trace-index.md) and exit",
+    )
 
 
 def _check_schemas() -> str:
@@ -64,7 +78,7 @@ def _check_asyncapi() -> str:
 def _check_catalog() -> str:
     from conformance.spec.errata import load_errata
     from conformance.spec.requirements import load_requirements
-    from conformance.spec.traceability import all_linked_ids, unknown_linked_ids
+    from conformance.spec.schema_requirements import all_linked_ids, unknown_linked_ids
 
     catalog = load_requirements()
     errata = load_errata()
@@ -75,8 +89,32 @@ def _check_catalog() -> str:
     return f"{len(list(catalog))} requirements ({linked} linked to schema nodes), {len(list(errata))} errata"
 
 
+def _trace(requirement_id: str) -> int:
+    from conformance.cli.requirement_trace import render_trace, trace
+    from conformance.spec.requirements import UnknownRequirement
+
+    try:
+        found = trace(requirement_id)
+    except UnknownRequirement as exc:
+        print(f"sophon-conformance validate: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    print(render_trace(found), end="")
+    return ExitCode.OK
+
+
+def _trace_index(path: Path) -> int:
+    from conformance.cli.trace_index import write_trace_index
+
+    print(f"wrote {write_trace_index(path)}")
+    return ExitCode.OK
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run every check, print one line per check, and exit non-zero when any fails."""
+    """Run every check, print one line per check, and exit non-zero when any fails (or trace, see flags)."""
+    if args.trace is not None:
+        return _trace(args.trace)
+    if args.trace_index is not None:
+        return _trace_index(args.trace_index)
     checks: list[tuple[str, Callable[[], str]]] = [
         ("schemas", _check_schemas),
         ("openapi", _check_openapi),

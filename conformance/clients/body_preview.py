@@ -7,16 +7,19 @@ from typing import Any
 
 MAX_BODY_CHARS = 4000
 MAX_STRING_CHARS = 120  # longer JSON strings are mostly base64 pictures or features
+MAX_NUMBERS = 8  # a face feature is hundreds of floats; its first few say enough
 
 
-def shorten_strings(value: Any) -> Any:
-    """A copy of a JSON value whose long strings read as their first 60 characters and their length."""
+def abbreviate(value: Any) -> Any:
+    """A copy of a JSON value with long strings (pictures) and long number lists (features) shortened."""
     if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
         return f"{value[:60]}…<{len(value)} characters>"
     if isinstance(value, dict):
-        return {key: shorten_strings(item) for key, item in value.items()}
+        return {key: abbreviate(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [shorten_strings(item) for item in value]
+        if len(value) > MAX_NUMBERS and all(isinstance(item, int | float) for item in value):
+            return [*value[:MAX_NUMBERS], f"…<{len(value)} numbers>"]
+        return [abbreviate(item) for item in value]
     return value
 
 
@@ -27,9 +30,9 @@ def _clip(text: str, limit: int) -> str:
 
 
 def preview_json(value: Any, limit: int = MAX_BODY_CHARS) -> str:
-    """Pretty-print a decoded JSON value with long strings shortened and the whole clipped to `limit`."""
+    """Pretty-print a decoded JSON value (pictures and features abbreviated), clipped to `limit`."""
     try:
-        text = json.dumps(shorten_strings(value), indent=2, ensure_ascii=False, sort_keys=False)
+        text = json.dumps(abbreviate(value), indent=2, ensure_ascii=False, sort_keys=False)
     except (TypeError, ValueError, RecursionError):
         text = repr(value)
     return _clip(text, limit)

@@ -10,9 +10,10 @@ from typing import Any
 
 import requests
 
+from conformance.checks.findings import FindingCategory
 from conformance.clients.exchange import FormPart, HttpExchange, HttpRequestRecord, HttpResponseRecord
 from conformance.clients.exchange_log import ExchangeLog
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.clients.failures import ConformanceFailure
 from conformance.clients.transport_errors import describe_transport_error, is_caller_error
 
 MAX_RECORDED_BODY = 1024 * 1024  # a recorded response body is clipped here; the live response keeps it all
@@ -186,8 +187,8 @@ class RecordingHttpClient:
         exchange = HttpExchange(request_record, None, error=error, started_at=started_at)
         self.log.record(exchange)
         if expect_transport_ok:
-            category = FailureCategory.HARNESS if is_caller_error(exc) else FailureCategory.TRANSPORT
-            raise ConformanceFailure(
+            category = FindingCategory.HARNESS if is_caller_error(exc) else FindingCategory.TRANSPORT
+            raise ConformanceFailure.of(
                 f"{request_record.method} {request_record.url} failed: {error}",
                 category=category,
                 exchanges=[exchange],

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.checks.findings import FindingCategory
 from conformance.clients.exchange import ReceivedUpload
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.clients.failures import ConformanceFailure
 from conformance.clients.http_client import RecordingHttpClient, Timeouts
 
 MAX_POLL_S = 10.0  # one long-poll; the server allows up to 30
@@ -38,14 +39,12 @@ class ReceiverClient:
         try:
             response = self._http.get(path, params=params, timeouts=timeouts, expect_transport_ok=True)
         except ConformanceFailure as failure:
-            failure.category = FailureCategory.HARNESS
-            failure.title = f"receiver unreachable: {failure.title}"
-            raise
+            raise failure.recast(FindingCategory.HARNESS, f"receiver unreachable: {failure.title}") from None
         body = response.json()
         if response.status != 200 or not isinstance(body, dict):
-            raise ConformanceFailure(
+            raise ConformanceFailure.of(
                 f"receiver API {path} answered {response.status}",
-                category=FailureCategory.HARNESS,
+                category=FindingCategory.HARNESS,
                 exchanges=[response.exchange],
             )
         return body
@@ -89,10 +88,10 @@ class ReceiverClient:
             if remaining <= 0:
                 break
         wanted = f"{want_count} upload(s)" if want_count is not None else "an upload matching the condition"
-        raise ConformanceFailure(
+        raise ConformanceFailure.of(
             f"expected {wanted} within {deadline_s:g} s, received {len(seen)}",
-            f"Receiver {self.base_url}, uploads after seq {since}.",
-            category=FailureCategory.SEMANTIC,
+            detail=f"Receiver {self.base_url}, uploads after seq {since}.",
+            category=FindingCategory.SEMANTIC,
             exchanges=seen[-SHOWN_ON_TIMEOUT:],
         )
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import websocket
 
+from conformance.checks.findings import FindingCategory
 from conformance.clients.exchange import WsDirection, WsFrame, WsTranscript
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.clients.failures import ConformanceFailure
 
 MAX_TRANSCRIPT_FRAMES = 500
 TRANSCRIPT_HEAD_FRAMES = 20  # the connect and configuration frames survive any number of pushes
@@ -77,7 +78,7 @@ class RecordingWebSocket:
             self.transcript.head_kept = head
 
     def _fail(self, title: str) -> ConformanceFailure:
-        return ConformanceFailure(title, category=FailureCategory.TRANSPORT, exchanges=[self.transcript])
+        return ConformanceFailure.of(title, category=FindingCategory.TRANSPORT, exchanges=[self.transcript])
 
     # connection ------------------------------------------------------------------------------
     def connect(self) -> RecordingWebSocket:
@@ -99,9 +100,9 @@ class RecordingWebSocket:
 
     def _require(self) -> Any:
         if self._ws is None:
-            raise ConformanceFailure(
+            raise ConformanceFailure.of(
                 "WebSocket used before connect()",
-                category=FailureCategory.HARNESS,
+                category=FindingCategory.HARNESS,
                 exchanges=[self.transcript],
             )
         return self._ws
@@ -167,17 +168,17 @@ class RecordingWebSocket:
             return None
         text = message.payload_text
         if text is None:
-            raise ConformanceFailure(
+            raise ConformanceFailure.of(
                 f"expected a data frame of UTF-8 JSON, got a {message.opcode} frame",
-                category=FailureCategory.SCHEMA,
+                category=FindingCategory.SCHEMA,
                 exchanges=[self.transcript],
             )
         try:
             return json.loads(text)
         except (ValueError, RecursionError):
-            raise ConformanceFailure(
+            raise ConformanceFailure.of(
                 f"WebSocket {message.opcode} frame is not valid JSON",
-                category=FailureCategory.SCHEMA,
+                category=FindingCategory.SCHEMA,
                 exchanges=[self.transcript],
             ) from None
 

@@ -15,9 +15,8 @@ from starlette.routing import BaseRoute, Route
 
 from conformance.emulator import routes_control, routes_picture_search, routes_v1, routes_v2
 from conformance.emulator.app_state import AppState
-from conformance.emulator.error_faults import bent_version_response
 from conformance.emulator.errors import error_for_request
-from conformance.emulator.faults.catalog_errors import VERSION_GATE_MISSING
+from conformance.emulator.faults.hooks import CALL_ANSWER
 from conformance.emulator.middleware import AccessLogMiddleware, BodyLimitMiddleware
 
 LOG = logging.getLogger("conformance.emulator")
@@ -64,12 +63,12 @@ def build_app(state: AppState) -> Starlette:
 
 
 async def _software_version(request: Request) -> Response:
-    """POST :8888/sophon/v2/system/getsoftwareversion; the body carries no parameters and is not read."""
+    """POST :8888/sophon/v2/system/getsoftwareversion; the body has no parameters (only faults read it)."""
     faults = request.app.state.emulator.faults
-    bent = await bent_version_response(request, faults)
-    if bent is None and faults.active(VERSION_GATE_MISSING):
-        return JSONResponse({k: v for k, v in SOFTWARE_VERSION.items() if k != "app_gate_version"})
-    return bent or JSONResponse(SOFTWARE_VERSION)
+    body = await request.body() if faults.hooked(CALL_ANSWER) else b""
+    answer: dict[str, Any] | Response = dict(SOFTWARE_VERSION)
+    answer = faults.apply(CALL_ANSWER, answer, call="version", body=body)
+    return answer if isinstance(answer, Response) else JSONResponse(answer)
 
 
 def build_version_app(state: AppState) -> Starlette:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.clock import ClockSetting, EmulatorClock
-from conformance.emulator.faults import FaultSwitchboard
+from conformance.emulator.faults.hooks import ActiveFaults
 from conformance.emulator.model import EventRecord
-from conformance.emulator.store import Store
+from conformance.emulator.store.database import Store
 
 if TYPE_CHECKING:
     from conformance.emulator.event_bus import EventBus
@@ -25,7 +25,7 @@ class AppState:
 
     store: Store
     clock: EmulatorClock
-    faults: FaultSwitchboard
+    faults: ActiveFaults
     default_clock: ClockSetting
     default_faults: tuple[str, ...]
     dev_sno: str = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -37,6 +38,23 @@ class V1ApiError(ApiError):
     def body(self) -> dict[str, Any]:
         """The v1 envelope."""
         return {"error": {"code": self.status, "message": self.message, "status": self.code}}
+
+
+@dataclass(frozen=True, eq=True)
+class ErrorAnswer:
+    """What a refused call sends: the envelope body and the HTTP status (the `http.error` hook bends it)."""
+
+    body: dict[str, Any]
+    status: int
+
+    @classmethod
+    def of(cls, error: ApiError) -> ErrorAnswer:
+        """The answer the documents ask for: the error's envelope with its own status."""
+        return cls(error.body(), error.status)
+
+    def response(self) -> JSONResponse:
+        """The HTTP response."""
+        return JSONResponse(self.body, status_code=self.status)
 
 
 class ControlError(ApiError):

@@ -7,21 +7,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from conformance.emulator.app_state import AppState
-from conformance.emulator.error_faults import bent_error_response
-from conformance.emulator.errors import ApiError, envelope_for_path
-from conformance.emulator.faults import (
-    V1_V2_ERROR_ENVELOPE,
-    V2_500_ON_BAD_INPUT,
-    VAR_INTEGRAL_FLOATS,
-    VAR_KEYS_REVERSED,
-    FaultSwitchboard,
-)
+from conformance.emulator.errors import ApiError, ErrorAnswer, envelope_for_path
+from conformance.emulator.faults.hooks import HTTP_ANSWER, HTTP_ERROR, FaultHooks
 
 LOG = logging.getLogger("conformance.emulator")
 
@@ -35,47 +27,21 @@ def state_of(request: Request) -> AppState:
     return state
 
 
-def _error_response(exc: ApiError, faults: FaultSwitchboard) -> Response:
-    """The error in its envelope, unless a fault bends status or envelope."""
-    bent = bent_error_response(exc, faults)
-    if bent is not None:
-        return bent
-    if exc.envelope == "v2" and exc.status < 500 and faults.active(V2_500_ON_BAD_INPUT):
-        return exc.response(HTTPStatus.INTERNAL_SERVER_ERROR)
-    if exc.envelope == "v1" and faults.active(V1_V2_ERROR_ENVELOPE):
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
-    return exc.response()
+def _error_response(exc: ApiError, faults: FaultHooks, path: str) -> Response:
+    """The error in its envelope, as the active faults write it (`http.error`)."""
+    return faults.apply(HTTP_ERROR, ErrorAnswer.of(exc), error=exc, path=path).response()
 
 
-def _reshaped(value: Any, *, reverse_keys: bool, integral_floats: bool) -> Any:
-    """The same JSON value written differently: keys reversed, 1.0 as 1 (both conforming)."""
-    if isinstance(value, dict):
-        items = list(value.items())
-        if reverse_keys:
-            items.reverse()
-        return {k: _reshaped(v, reverse_keys=reverse_keys, integral_floats=integral_floats) for k, v in items}
-    if isinstance(value, list):
-        return [_reshaped(v, reverse_keys=reverse_keys, integral_floats=integral_floats) for v in value]
-    if integral_floats and isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _apply_variations(response: Response, faults: FaultSwitchboard) -> Response:
-    """Rewrite a JSON answer when a writing variation is on; other answers pass unchanged."""
-    reverse_keys = faults.active(VAR_KEYS_REVERSED)
-    integral_floats = faults.active(VAR_INTEGRAL_FLOATS)
-    if not (reverse_keys or integral_floats) or not isinstance(response, JSONResponse):
+def _as_written(response: Response, faults: FaultHooks) -> Response:
+    """A JSON answer as the active faults write it (`http.answer`); other answers pass unchanged."""
+    if not faults.hooked(HTTP_ANSWER) or not isinstance(response, JSONResponse):
         return response
     data = json.loads(bytes(response.body))
-    return JSONResponse(
-        _reshaped(data, reverse_keys=reverse_keys, integral_floats=integral_floats),
-        status_code=response.status_code,
-    )
+    return JSONResponse(faults.apply(HTTP_ANSWER, data), status_code=response.status_code)
 
 
 def endpoint(handler: Handler) -> Endpoint:
-    """A Starlette endpoint that renders ApiError (bent by the error faults) and hides crashes."""
+    """A Starlette endpoint that renders ApiError (through the `http.error` hook) and hides crashes."""
 
     @functools.wraps(handler)
     async def run(request: Request) -> Response:
@@ -83,13 +49,13 @@ def endpoint(handler: Handler) -> Endpoint:
         try:
             response = await handler(request, state)
         except ApiError as exc:
-            response = _error_response(exc, state.faults)
+            response = _error_response(exc, state.faults, request.url.path)
         except Exception:
             LOG.exception("internal error in %s %s", request.method, request.url.path)
             error = envelope_for_path(request.url.path)(
                 HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "internal error (see the emulator log)"
             )
             return error.response()
-        return _apply_variations(response, state.faults)
+        return _as_written(response, state.faults)
 
     return run

@@ -20,7 +20,7 @@ from conformance.emulator.request_values import (
     text_int,
     text_list,
 )
-from conformance.emulator.store import Store
+from conformance.emulator.store.database import Store
 
 SETTINGS_KEY: Final = "history_event_url"
 CONTENT_TYPES: Final = ("json", "form-data")

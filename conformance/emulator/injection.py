@@ -63,8 +63,12 @@ def make_event(
     face_seed: int | None = None,
     face_variant: int | None = None,
     attributes: Attributes | None = None,
+    sub_ms_us: int = 0,
 ) -> EventRecord:
-    """One complete event; every omitted detail is derived deterministically from `seq` and the face."""
+    """One complete event; every omitted detail is derived deterministically from `seq` and the face.
+
+    `sub_ms_us` (0-999) are the microseconds past `ts_ms` of the event's true time.
+    """
     if face_seed is None:
         face_seed = identity.face_seed if identity is not None else stable_seed("stranger", seq)
     if face_variant is None:
@@ -96,6 +100,7 @@ def make_event(
         in_ts_ms=max(0, ts_ms - rng.randint(200, 900)),
         out_ts_ms=ts_ms + rng.randint(500, 3000),
         pose_score=round(rng.uniform(0.75, 0.99), 3),
+        sub_ms_us=sub_ms_us,
     )
 
 

@@ -9,8 +9,9 @@ from typing import Any
 from starlette.requests import Request
 
 from conformance.emulator.errors import ApiError
-from conformance.emulator.faults import FaultSwitchboard
-from conformance.emulator.faults.catalog_errors import V2_BAD_JSON_READ_AS_EMPTY, V2_CONTENT_TYPE_IGNORED
+from conformance.emulator.faults.hooks import BODY_REFUSED, FaultHooks
+
+Refusal = ApiError | dict[str, Any] | None  # what `v2.body_refused` may turn a refusal into
 
 
 def is_json_content_type(request: Request) -> bool:
@@ -24,25 +25,32 @@ def _reject_constant(name: str) -> Any:
 
 
 async def read_json_object(request: Request) -> dict[str, Any]:
-    """The body as a JSON object, else UNSUPPORT_CONTENT_TYPE, EMPTY_REQUEST_JSON or INVALID_REQUEST_JSON."""
-    faults: FaultSwitchboard = request.app.state.faults
-    if not is_json_content_type(request) and not faults.active(V2_CONTENT_TYPE_IGNORED):
-        raise ApiError(
+    """The body as a JSON object, else UNSUPPORT_CONTENT_TYPE, EMPTY_REQUEST_JSON or INVALID_REQUEST_JSON.
+
+    The wrong-type and not-JSON refusals pass the `v2.body_refused` hook first.
+    """
+    faults: FaultHooks = request.app.state.faults
+    if not is_json_content_type(request):
+        refused = ApiError(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORT_CONTENT_TYPE",
             "content-type must be application/json",
         )
+        pending: Refusal = refused
+        if faults.apply(BODY_REFUSED, pending, reason="content-type") is not None:
+            raise refused
     raw = await request.body()
     if not raw.strip():
         raise ApiError(HTTPStatus.BAD_REQUEST, "EMPTY_REQUEST_JSON", "request body is empty")
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        if faults.active(V2_BAD_JSON_READ_AS_EMPTY):
-            return {}
-        raise ApiError(
-            HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "request body is not valid JSON"
-        ) from None
+        refused = ApiError(HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "request body is not valid JSON")
+        pending = refused
+        read_instead = faults.apply(BODY_REFUSED, pending, reason="json")
+        if isinstance(read_instead, dict):
+            return read_instead
+        raise refused from None
     if not isinstance(data, dict):
         raise ApiError(HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "request body must be a JSON object")
     return data

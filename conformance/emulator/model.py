@@ -103,6 +103,9 @@ class EventRecord:
     pose_score: float = 1.0
     video_shape: tuple[int, int, int] = (1920, 1080, 3)
     rowid: int = 0
+    # Microseconds past ts_ms (0-999): the true time is ts_ms + sub_ms_us / 1000. Site mode records
+    # them as a real box does (seed 000's 1628066406.608026); the control plane always stores 0.
+    sub_ms_us: int = 0
 
     @property
     def device_id(self) -> str:
@@ -138,6 +141,16 @@ class EventRecord:
     def register_image_id(self) -> str:
         """The identity's registration photo id, "" for a stranger."""
         return "" if self.identity is None else self.identity.register_image_id
+
+    @property
+    def true_ts_us(self) -> int:
+        """The event's true time in epoch microseconds (what filters compare against)."""
+        return self.ts_ms * 1000 + self.sub_ms_us
+
+    @property
+    def true_seconds(self) -> float:
+        """The event's true time as float epoch seconds, microseconds included (v1, picture search)."""
+        return self.true_ts_us / 1_000_000
 
     @property
     def recognition_ts_ms(self) -> int:

@@ -9,10 +9,9 @@ from typing import Final, TypeVar
 from starlette.datastructures import QueryParams
 
 from conformance.emulator.errors import invalid
-from conformance.emulator.faults import V1_NAME_EXACT_MATCH, V1_STREAMS_FIRST_ONLY, FaultSwitchboard
-from conformance.emulator.faults.catalog_errors import V1_PAGE_ZERO_REFUSED
-from conformance.emulator.request_values import BadValueError, clamp_int64, text_int, text_list, text_number
-from conformance.emulator.store_filters import EventFilters
+from conformance.emulator.faults.hooks import PAGE_CAP, V1_FILTERS, V1_QUERY, FaultHooks
+from conformance.emulator.request_values import BadValueError, text_int, text_list, text_number
+from conformance.emulator.store.query import EventFilters
 
 DEFAULT_PER_PAGE: Final = 10
 MAX_PER_PAGE: Final = 1000
@@ -53,17 +52,16 @@ def _list(params: QueryParams, key: str) -> tuple[str, ...] | None:
     return tuple(values) or None
 
 
-def parse_events_query(params: QueryParams, faults: FaultSwitchboard) -> V1Query:
+def parse_events_query(params: QueryParams, faults: FaultHooks) -> V1Query:
     """per_page 1..1000 (default 10), page >= 0 (default 0), top_k >= 1, datetime bounds in seconds."""
     per_page = _scalar(params, "per_page", text_int)
     per_page = DEFAULT_PER_PAGE if per_page is None else per_page
-    if not 1 <= per_page <= MAX_PER_PAGE:
+    if not 1 <= per_page <= faults.apply(PAGE_CAP, float(MAX_PER_PAGE), api="v1"):
         raise invalid("per_page", v1=True, detail=f"must be between 1 and {MAX_PER_PAGE}")
     page = _scalar(params, "page", text_int) or 0
     if page < 0:
         raise invalid("page", v1=True, detail="must be >= 0")
-    if page == 0 and "page" in params and faults.active(V1_PAGE_ZERO_REFUSED):
-        raise invalid("page", v1=True, detail="must be >= 1")
+    params = faults.apply(V1_QUERY, params, page=page)
     top_k = _scalar(params, "top_k", text_int)
     if top_k is not None and top_k < 1:
         raise invalid("top_k", v1=True, detail="must be >= 1")
@@ -76,24 +74,18 @@ def parse_events_query(params: QueryParams, faults: FaultSwitchboard) -> V1Query
     if user_type is not None and user_type not in PERSON_TYPE_CODES:
         raise invalid("userType", v1=True, detail="must be a person_type code 1-5")
     streams = _list(params, "streams")
-    if streams and faults.active(V1_STREAMS_FIRST_ONLY):
-        streams = streams[:1]
-    return V1Query(
-        filters=EventFilters(
-            # seconds -> ms, inclusive: ts_ms >= ceil(gte * 1000), ts_ms <= floor(lte * 1000)
-            ts_gte_ms=None if gte is None else -clamp_int64(-round(gte * 1000, 3)),
-            ts_lte_ms=None if lte is None else clamp_int64(round(lte * 1000, 3)),
-            identity_name=_scalar(params, "name", str),
-            name_exact=faults.active(V1_NAME_EXACT_MATCH),
-            identity_id=_scalar(params, "identity_id", str),
-            score_min=_scalar(params, "score_min", text_number),
-            score_max=_scalar(params, "score_max", text_number),
-            person_types=None if user_type is None else (user_type,),
-            device_ids=streams,
-            room=_scalar(params, "room", str),
-            group_ids=_list(params, "groups"),
-            top_k=top_k,
-        ),
-        page=page,
-        per_page=per_page,
+    filters = EventFilters(
+        # seconds -> ms, inclusive, compared with the true time at microsecond precision
+        ts_gte_ms=None if gte is None else gte * 1000,
+        ts_lte_ms=None if lte is None else lte * 1000,
+        identity_name=_scalar(params, "name", str),
+        identity_id=_scalar(params, "identity_id", str),
+        score_min=_scalar(params, "score_min", text_number),
+        score_max=_scalar(params, "score_max", text_number),
+        person_types=None if user_type is None else (user_type,),
+        device_ids=streams,
+        room=_scalar(params, "room", str),
+        group_ids=_list(params, "groups"),
+        top_k=top_k,
     )
+    return V1Query(filters=faults.apply(V1_FILTERS, filters), page=page, per_page=per_page)

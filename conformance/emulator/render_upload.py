@@ -22,8 +22,6 @@ API_VERSION = "1.0"
 MASK_CODES = {"no": "0", "yes": "1"}
 CONTENT_JSON = "json"
 CONTENT_FORM = "form-data"
-STREAM_TYPE = "rtsp"
-FILE_TYPE = "file"
 
 
 @dataclass(frozen=True)
@@ -34,17 +32,6 @@ class UploadOptions:
     need_spot_pic: bool = True
     need_recognize_face: bool = True
     dev_sno: str = ""
-
-
-@dataclass(frozen=True)
-class PayloadFaults:
-    """Deviations the harness must notice in payloads."""
-
-    seconds_timestamps: bool = False
-    missing_api_version: bool = False
-    pictures_ignore_flags: bool = False
-    stranger_generated_id: bool = False  # E12 lenient: a stranger gets an id like "1602612036.3828533"
-    ep_type_file: bool = False  # E33 lenient: stream devices are "file" (the v2 vocabulary)
 
 
 def _recognize_face_attr(record: EventRecord) -> dict[str, Any]:
@@ -61,54 +48,37 @@ def _recognize_face_attr(record: EventRecord) -> dict[str, Any]:
     }
 
 
-def _ep_info(record: EventRecord, ep_type_file: bool) -> dict[str, str]:
+def _ep_info(record: EventRecord) -> dict[str, str]:
     device = record.device
-    file_source = ep_type_file and device.device_type == STREAM_TYPE
     return {
         "ep_id": device.device_key or device.device_id,
-        "ep_type": FILE_TYPE if file_source else device.device_type,
+        "ep_type": device.device_type,
         "ep_ip": device.device_ip,
         "ep_name": device.device_name,
         "device_id": device.device_id,
     }
 
 
-def _identity_id(record: EventRecord, stranger_generated_id: bool) -> str:
-    """The person id; "" for a stranger, or (E12 lenient) an id generated from the event time."""
-    if record.identity is None and stranger_generated_id:
-        return f"{record.ts_ms / 1000:.7f}"
-    return record.identity_id
-
-
-def upload_payload(
-    record: EventRecord,
-    options: UploadOptions,
-    pictures: EventPictures,
-    faults: PayloadFaults = PayloadFaults(),
-) -> dict[str, Any]:
+def upload_payload(record: EventRecord, options: UploadOptions, pictures: EventPictures) -> dict[str, Any]:
     """The seed 003 payload for one event."""
-    wants_all = faults.pictures_ignore_flags
     out_ms = record.out_ts_ms or record.ts_ms
-    payload: dict[str, Any] = {
-        "identity_id": _identity_id(record, faults.stranger_generated_id),
+    return {
+        "identity_id": record.identity_id,
         "identity_name": record.identity_name,
         "identity_info": identity_info(record),
-        "timestamp": record.ts_ms / 1000.0 if faults.seconds_timestamps else record.ts_ms,
+        "timestamp": record.ts_ms,
         "score": record.score,
         "want_action": "0",
-        "reg_pic": pictures.register_pic(record) if options.need_reg_pic or wants_all else "",
-        "spot_pic": pictures.spot_pic(record) if options.need_spot_pic or wants_all else "",
-        "recognize_face": pictures.face_pic(record) if options.need_recognize_face or wants_all else "",
+        "reg_pic": pictures.register_pic(record) if options.need_reg_pic else "",
+        "spot_pic": pictures.spot_pic(record) if options.need_spot_pic else "",
+        "recognize_face": pictures.face_pic(record) if options.need_recognize_face else "",
         "person_type": record.person_type,
-        "out_timestamp": out_ms / 1000.0 if faults.seconds_timestamps else out_ms,
-        "ep_info": _ep_info(record, faults.ep_type_file),
+        "out_timestamp": out_ms,
+        "ep_info": _ep_info(record),
         "dev_sno": options.dev_sno,
         "recognize_face_attr": _recognize_face_attr(record),
         "api_version": API_VERSION,
     }
-    if faults.missing_api_version:
-        del payload["api_version"]
-    return payload
 
 
 def _form_value(value: Any) -> str:
@@ -142,10 +112,8 @@ def encode_form_data(payload: dict[str, Any], boundary: str | None = None) -> tu
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def encode_payload(
-    payload: dict[str, Any], content_type: str, form_sends_json: bool = False
-) -> tuple[bytes, str]:
+def encode_payload(payload: dict[str, Any], content_type: str) -> tuple[bytes, str]:
     """Encode as the HistoryEventUrl `content-type` asks ("json" or "form-data")."""
-    if content_type == CONTENT_FORM and not form_sends_json:
+    if content_type == CONTENT_FORM:
         return encode_form_data(payload)
     return encode_json(payload)

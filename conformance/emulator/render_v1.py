@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-import numpy as np
-
-from conformance.emulator.faults import V1_PERSON_TYPE_STRING, FaultSwitchboard
-from conformance.emulator.faults.catalog import V1_FEATURE_LIST, V1_IDENTITY_INFO_BARE, V1_IS_SEND_INTEGER
-from conformance.emulator.identity_faults import bend_v1_identity
+from conformance.emulator.faults.hooks import NO_FAULTS, V1_EVENT, FaultHooks
 from conformance.emulator.model import DeviceRecord, EventRecord
 from conformance.emulator.render_v2 import feature_binary
 
@@ -59,28 +55,9 @@ def video_data(record: EventRecord) -> dict[str, Any]:
     }
 
 
-def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) -> dict[str, Any]:
-    """The v1 event of GET /SophonFace/api/events (bent by the active faults, if given)."""
-    event = _event(record)
-    if faults is not None:
-        apply_faults(event, record, faults)
-    return event
-
-
-def apply_faults(event: dict[str, Any], record: EventRecord, faults: FaultSwitchboard) -> None:
-    """Bend a rendered v1 event the way the active faults (and the variations implying them) say."""
-    common = event["common"]
-    bend_v1_identity(event, faults.active)
-    if faults.active(V1_PERSON_TYPE_STRING):
-        common["person_type"] = str(common["person_type"])
-    if faults.active(V1_IS_SEND_INTEGER):
-        common["is_send"] = int(common["is_send"])
-    if faults.active(V1_IDENTITY_INFO_BARE):
-        common["identity_info"] = {}
-    if faults.active(V1_FEATURE_LIST):
-        attrs = common["recognize_face_attr"]
-        del attrs["feature_binary"]
-        attrs["feature"] = np.asarray(record.feature, dtype="<f4").tolist()
+def render_event(record: EventRecord, faults: FaultHooks = NO_FAULTS) -> dict[str, Any]:
+    """The v1 event of GET /SophonFace/api/events, passed through the `v1.event` hook point."""
+    return faults.apply(V1_EVENT, _event(record), record=record)
 
 
 def _event(record: EventRecord) -> dict[str, Any]:
@@ -88,7 +65,7 @@ def _event(record: EventRecord) -> dict[str, Any]:
     matched = record.identity is not None
     return {
         "_id": record.event_id,
-        "timestamp": seconds(record.ts_ms),
+        "timestamp": record.true_seconds,
         "common": {
             "card_id": "",
             "ep_info": ep_info(record.device),

@@ -7,46 +7,28 @@ from typing import Any
 
 import numpy as np
 
-from conformance.emulator.device_faults import bend_v2_event
-from conformance.emulator.faults import (
-    V2_DROP_REQUIRED_FIELD,
-    V2_FEATURE_WRONG_LENGTH,
-    V2_TIMESTAMP_SECONDS,
-    V2_TIMESTAMP_STRING,
-    VAR_E04_NULL_ATTRIBUTES,
-    VAR_EXTRA_FIELDS,
-    FaultSwitchboard,
-)
-from conformance.emulator.faults.catalog import V2_DEVICE_TYPE_CARD
-from conformance.emulator.faults.catalog_errors import V2_SPOT_IMAGE_PATH
-from conformance.emulator.identity_faults import bend_v2_identity
+from conformance.emulator.faults.hooks import NO_FAULTS, V2_EVENT, FaultHooks
 from conformance.emulator.model import EventRecord
 
 V2_DEVICE_TYPES = {"photo": "photo", "rtsp": "rtsp", "file": "file"}
-TIMESTAMP_KEYS = ("in_timestamp", "recognition_timestamp", "out_timestamp")
-ATTRIBUTE_KEYS = ("mask", "gender", "hat", "age", "glasses")
-# Undocumented keys a firmware may add (E17); the lenient profile tolerates them.
-EXTRA_TOP_LEVEL = {"dev_sno": "", "algorithm_version": "2.4.0"}
-EXTRA_EXT_DATA = {"quality_score": 0.93}
 
 
-def feature_binary(record: EventRecord, *, wrong_length: bool = False) -> str:
-    """Base64 of 512 little-endian float32 (2048 bytes); the fault drops the last value."""
+def feature_binary(record: EventRecord) -> str:
+    """Base64 of 512 little-endian float32 (2048 bytes)."""
     values = np.asarray(record.feature, dtype="<f4")
-    if wrong_length:
-        values = values[:-1]
     return base64.b64encode(values.tobytes()).decode("ascii")
 
 
-def media_device_type(device_type: str, faults: FaultSwitchboard | None) -> str:
-    """v2's vocabulary is photo/rtsp/file (E33, strict): a card reader has none unless a fault says "card"."""
-    if device_type == "card" and faults is not None and faults.active(V2_DEVICE_TYPE_CARD):
-        return "card"
+def media_device_type(device_type: str) -> str:
+    """v2's vocabulary is photo/rtsp/file (E33, strict): a card reader has none."""
     return V2_DEVICE_TYPES.get(device_type, "")
 
 
-def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) -> dict[str, Any]:
-    """The v2 event: timestamps in integer ms (E02), attributes "" when unknown (E04), no extra keys (E17)."""
+def render_event(record: EventRecord, faults: FaultHooks = NO_FAULTS) -> dict[str, Any]:
+    """The v2 event: timestamps in integer ms (E02), attributes "" when unknown (E04), no extra keys (E17).
+
+    The rendered event passes the `v2.event` hook point.
+    """
     attrs = record.attributes
     matched = record.identity is not None
     event: dict[str, Any] = {
@@ -65,7 +47,7 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
         "frame_id": record.frame_id,
         "is_send": record.is_send,
         "media_device_info": {
-            "media_device_type": media_device_type(record.device.device_type, faults),
+            "media_device_type": media_device_type(record.device.device_type),
             "media_device_ip": record.device.device_ip,
             "media_device_name": record.device.device_name,
             "media_device_id": record.device.device_id,
@@ -78,9 +60,7 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
             "hat": "",
             "age": attrs.age,
             "glasses": attrs.glasses,
-            "feature_binary": feature_binary(
-                record, wrong_length=faults is not None and faults.active(V2_FEATURE_WRONG_LENGTH)
-            ),
+            "feature_binary": feature_binary(record),
         },
         "ext_data": {
             "ir_image_id": "",
@@ -94,31 +74,4 @@ def render_event(record: EventRecord, faults: FaultSwitchboard | None = None) ->
             "unknown_id": record.unknown_id,
         },
     }
-    if faults is not None:
-        apply_faults(event, faults)
-    return event
-
-
-def apply_faults(event: dict[str, Any], faults: FaultSwitchboard) -> None:
-    """Bend a rendered event the way the active faults and variations say (one place for all of them)."""
-    bend_v2_identity(event, faults.active)
-    bend_v2_event(event, faults.active)
-    if faults.active(V2_SPOT_IMAGE_PATH) and event["spot_image_id"]:
-        event["spot_image_id"] = f"/data/spot/{event['spot_image_id']}.jpg"
-    if faults.active(V2_DROP_REQUIRED_FIELD):
-        del event["user_type"]
-    if faults.active(V2_TIMESTAMP_SECONDS):
-        event["timestamp"] = event["timestamp"] / 1000.0
-        for key in TIMESTAMP_KEYS:
-            event["ext_data"][key] = event["ext_data"][key] / 1000.0
-    if faults.active(V2_TIMESTAMP_STRING):
-        event["timestamp"] = str(event["timestamp"])
-    if faults.active(VAR_E04_NULL_ATTRIBUTES):
-        attrs = event["recognize_face_attr"]
-        for key in ATTRIBUTE_KEYS:
-            if attrs[key] == "":
-                attrs[key] = None
-        attrs["expression"] = None
-    if faults.active(VAR_EXTRA_FIELDS):
-        event.update(EXTRA_TOP_LEVEL)
-        event["ext_data"].update(EXTRA_EXT_DATA)
+    return faults.apply(V2_EVENT, event, record=record)

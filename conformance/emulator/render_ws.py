@@ -12,11 +12,10 @@ from __future__ import annotations
 import base64
 import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
+from conformance.emulator.faults.hooks import NO_FAULTS, WS_PUSH, FaultHooks
 from conformance.emulator.model import EventRecord
-from conformance.emulator.search_push_faults import spot_pic_path
 
 REGISTER_PHOTO_VARIANT = 0
 PICTURE_CACHE_SIZE = 256
@@ -97,25 +96,16 @@ def ws_message(
 class EventRecordWsRenderer:
     """The WsRenderer of the emulator: EventRecord → JSON text."""
 
-    def __init__(
-        self,
-        pictures: EventPictures | None = None,
-        without_ids: Callable[[], bool] = lambda: False,
-        spot_pic_as_path: Callable[[], bool] = lambda: False,
-    ) -> None:
+    def __init__(self, pictures: EventPictures | None = None, faults: FaultHooks = NO_FAULTS) -> None:
         self._pictures = pictures or EventPictures()
-        self._without_ids = without_ids  # E14 lenient: only the table's fields, no event_id / video_id
-        self._spot_pic_as_path = spot_pic_as_path  # the `ws-spot-pic-path` fault
+        self._faults = faults
 
     def device_id(self, record: EventRecord) -> str:
         """The device events are filtered by (`event_list`)."""
         return record.device_id
 
     def render(self, record: EventRecord, need_face: bool, need_register: bool) -> str:
-        """The message text sent to every client with these flags."""
+        """The message text sent to every client with these flags (after the `ws.push` hook point)."""
         message = ws_message(record, need_face, need_register, self._pictures)
-        if self._without_ids():
-            del message["event_id"], message["video_id"]
-        if message["ext_data"]["spot_pic"] and self._spot_pic_as_path():
-            message["ext_data"]["spot_pic"] = spot_pic_path(record.spot_image_id)
+        message = self._faults.apply(WS_PUSH, message, record=record)
         return json.dumps(message, ensure_ascii=False, separators=(",", ":"))

@@ -22,12 +22,12 @@ from conformance.emulator.control_values import (
     parse_identity,
 )
 from conformance.emulator.errors import ControlError
-from conformance.emulator.faults import UnknownFaultError
+from conformance.emulator.faults.model import UnknownFaultError
 from conformance.emulator.generator import generate_batches, parse_generate
 from conformance.emulator.handlers import Endpoint, Handler, endpoint
 from conformance.emulator.injection import event_from_spec, stable_seed
 from conformance.emulator.request_values import BadValueError, json_int, json_string_list
-from conformance.emulator.store import DuplicateEventError
+from conformance.emulator.store.database import DuplicateEventError
 
 MAX_EVENTS_PER_CALL: Final = 100_000
 
@@ -184,16 +184,6 @@ async def clock(request: Request, state: AppState) -> Response:
     return JSONResponse(state.clock.status())
 
 
-def _faults_answer(state: AppState) -> JSONResponse:
-    catalog = [
-        {"name": f.name, "description": f.description, "requirements": list(f.requirements), "area": f.area}
-        for f in state.faults.registry.all()
-    ]
-    return JSONResponse(
-        {"active": state.faults.active_names(), "known": state.faults.registry.names(), "catalog": catalog}
-    )
-
-
 async def faults(request: Request, state: AppState) -> Response:
     """GET/POST /_emulator/faults: list, enable and disable named faults."""
     if request.method == "POST":
@@ -202,12 +192,12 @@ async def faults(request: Request, state: AppState) -> Response:
         disable: list[str] = field(body, "disable", "", json_string_list, [])
         try:
             for name in (*enable, *disable):
-                state.faults.registry.get(name)
+                state.faults.catalog.get(name)
         except UnknownFaultError as exc:
             raise bad("faults", str(exc)) from None
         state.faults.enable(enable)
         state.faults.disable(disable)
-    return _faults_answer(state)
+    return JSONResponse(state.faults.catalog.listing(state.faults.active_names()))
 
 
 async def face_photo(request: Request, state: AppState) -> Response:

@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance.emulator.device_faults import bent_search_devices
 from conformance.emulator.errors import ApiError, V1ApiError
 from conformance.emulator.faces import (
     FiqaLevel,
@@ -29,8 +28,13 @@ from conformance.emulator.faces import (
     quality_failures,
     read_largest_face,
 )
-from conformance.emulator.faults import REGISTRY, Fault
-from conformance.emulator.identity_faults import bend_search_identity
+from conformance.emulator.faults.hooks import (
+    NO_FAULTS,
+    SEARCH_REQUEST,
+    SEARCH_SCAN,
+    SEARCH_WINDOW,
+    FaultHooks,
+)
 from conformance.emulator.json_body import read_json_object
 from conformance.emulator.picture_search import (
     DEFAULT_THRESHOLD,
@@ -42,47 +46,11 @@ from conformance.emulator.picture_search import (
     resolve_window,
     run_search,
 )
-from conformance.emulator.render_search import AnswerShape, refusal_answer, success_answer
+from conformance.emulator.render_search import refusal_answer, success_answer
 from conformance.emulator.request_values import ValueProblem, json_number, json_string, json_string_list
-from conformance.emulator.search_push_faults import bent_search_answer, times_read_as_ms
 
 PATH: Final = "/SophonMatch/api/picturesearch"
 _SECONDS_RANGE: Final = (1e9, 1e10)  # 10 integer digits: anything else is not epoch seconds (E20)
-
-
-def _register(name: str, description: str, requirements: tuple[str, ...]) -> str:
-    REGISTRY.register(Fault(name, description, requirements, "picture-search"))
-    return name
-
-
-PS_THRESHOLD_WRONG_SCALE = _register(
-    "ps-threshold-wrong-scale",
-    "picture search matches when compare_score >= threshold/1000",
-    ("PS-SEARCH-012",),
-)
-PS_WINDOW_LIMIT_NOT_ENFORCED = _register(
-    "ps-window-limit-not-enforced", "picture search accepts windows of a month or longer", ("PS-SEARCH-007",)
-)
-PS_CONTINUATION_SKIPS = _register(
-    "ps-continuation-skips",
-    "picture search reports as endtimestamp the first millisecond it did not scan, so it is skipped",
-    ("PS-SEARCH-011",),
-)
-PS_CONTINUATION_REPEATS = _register(
-    "ps-continuation-repeats",
-    "picture search treats last_end_timestamp as inclusive, so its millisecond is returned twice",
-    ("PS-SEARCH-011",),
-)
-PS_CAP_NOT_APPLIED = _register(
-    "ps-cap-not-applied",
-    "picture search scans and returns everything (no 50,000 / 1,000 caps)",
-    ("PS-SEARCH-016", "PS-SEARCH-017"),
-)
-PS_REVERSE_IGNORED = _register(
-    "ps-reverse-ignored",
-    "picture search always scans oldest first, whatever reverse says",
-    ("PS-SEARCH-014",),
-)
 
 
 @dataclass(frozen=True)
@@ -184,28 +152,13 @@ def seconds_to_ms(value: float, *, round_up: bool) -> int:
     return int(math.ceil(ms) if round_up else math.floor(ms))
 
 
-def shape_of(request: Request) -> AnswerShape:
-    """How this emulator writes answers (the tables unless a variation or fault says otherwise)."""
-    faults = getattr(request.app.state, "faults", None)
-    return AnswerShape() if faults is None else AnswerShape.from_faults(faults.active)
+def faults_of(request: Request) -> FaultHooks:
+    """The active faults of this emulator (none for an app built without them, e.g. benchmarks)."""
+    faults: FaultHooks = getattr(request.app.state, "faults", NO_FAULTS)
+    return faults
 
 
-def deviations_of(request: Request) -> Deviations:
-    """The active picture-search faults of this emulator."""
-    faults = getattr(request.app.state, "faults", None)
-    if faults is None:
-        return Deviations()
-    return Deviations(
-        threshold_wrong_scale=faults.active(PS_THRESHOLD_WRONG_SCALE),
-        window_limit_not_enforced=faults.active(PS_WINDOW_LIMIT_NOT_ENFORCED),
-        continuation_skips=faults.active(PS_CONTINUATION_SKIPS),
-        continuation_repeats=faults.active(PS_CONTINUATION_REPEATS),
-        cap_not_applied=faults.active(PS_CAP_NOT_APPLIED),
-        reverse_ignored=faults.active(PS_REVERSE_IGNORED),
-    )
-
-
-def _search(request: Request, params: SearchParams, deviations: Deviations) -> SearchOutcome:
+def _search(request: Request, params: SearchParams, faults: FaultHooks) -> SearchOutcome:
     """The blocking part (image decoding, the scan), run in a worker thread."""
     try:
         reading = read_largest_face(params.image)
@@ -219,8 +172,8 @@ def _search(request: Request, params: SearchParams, deviations: Deviations) -> S
     state = request.app.state
     start = None if params.starttime is None else seconds_to_ms(params.starttime, round_up=True)
     end = None if params.endtime is None else seconds_to_ms(params.endtime, round_up=False)
-    if times_read_as_ms(getattr(state, "faults", None)):  # a firmware that reads seconds as ms: 1970
-        start, end = (None if value is None else int(value) for value in (params.starttime, params.endtime))
+    start, end = faults.apply(SEARCH_WINDOW, (start, end), params=params)
+    deviations = faults.apply(SEARCH_SCAN, Deviations())
     try:
         window = resolve_window(start, end, state.clock.now_ms(), deviations)
     except WindowError as exc:
@@ -240,22 +193,20 @@ def _search(request: Request, params: SearchParams, deviations: Deviations) -> S
 
 
 async def picture_search(request: Request) -> Response:
-    """Handle one picture search; every refusal is a 4xx in the v1 envelope."""
+    """Handle one picture search; every refusal is a 4xx in the v1 envelope (the `search.*` hooks bend it)."""
     started = time.perf_counter()
-    shape = shape_of(request)
+    faults = faults_of(request)
     try:
         try:
             body = await read_json_object(request)
         except ApiError as exc:
             raise V1ApiError(exc.status, exc.code, exc.message) from None
-        params = parse_params(body)
-        outcome = await run_in_threadpool(_search, request, params, deviations_of(request))
+        params = faults.apply(SEARCH_REQUEST, parse_params(body))
+        outcome = await run_in_threadpool(_search, request, params, faults)
     except V1ApiError as exc:
-        return refusal_answer(exc, time.perf_counter() - started, request.app.state.clock.now_ms(), shape)
-    answer = success_answer(outcome, time.perf_counter() - started, shape)
-    faults = getattr(request.app.state, "faults", None)
-    active = None if faults is None else faults.active
-    return bend_search_identity(bent_search_devices(bent_search_answer(answer, faults), faults), active)
+        now_ms = request.app.state.clock.now_ms()
+        return refusal_answer(exc, time.perf_counter() - started, now_ms, faults)
+    return success_answer(outcome, time.perf_counter() - started, faults)
 
 
 ROUTES: list[Route] = [Route(PATH, picture_search, methods=["POST"])]

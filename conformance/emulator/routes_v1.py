@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from http import HTTPStatus
 from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import QueryParams, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.emulator.app_state import AppState
-from conformance.emulator.device_faults import bend_devices, bend_upload_setting
 from conformance.emulator.errors import V1ApiError, invalid
-from conformance.emulator.faults import V1_NUM_PAGES_FLOORED, FaultSwitchboard
-from conformance.emulator.faults.catalog_errors import (
-    DEVICES_LISTED_TWICE,
-    DEVICES_QUERY_IGNORED,
-    UPC_GET_RETURNS_DEFAULTS,
-    UPC_MISSING_KEY_500,
-)
-from conformance.emulator.faults.variations import VAR_TIES_REVERSED
+from conformance.emulator.faults.hooks import CALL_ANSWER, CALL_REQUEST, PAGE_REQUEST, QUERY_PAGE, FaultHooks
 from conformance.emulator.handlers import endpoint
 from conformance.emulator.history_config import (
-    REQUIRED_KEYS,
     SETTINGS_KEY,
     HistoryUploadConfig,
     load_history_config,
@@ -38,6 +28,7 @@ from conformance.emulator.model import DeviceRecord
 from conformance.emulator.params_v1 import parse_events_query
 from conformance.emulator.render_v1 import render_event
 from conformance.emulator.request_values import BadValueError, text_bool
+from conformance.emulator.store.query import PageRequest
 
 FORM_TYPES: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -45,24 +36,19 @@ FORM_TYPES: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
 async def events(request: Request, state: AppState) -> Response:
     """GET /SophonFace/api/events: filtered page of v1 events, newest first; top_k caps total_count."""
     query = parse_events_query(request.query_params, state.faults)
-    records, total = await run_in_threadpool(
-        functools.partial(state.store.query_v1, ties_ascending=state.faults.active(VAR_TIES_REVERSED)),
-        query.filters,
-        query.page,
-        query.per_page,
-    )
-    rounding = math.floor if state.faults.active(V1_NUM_PAGES_FLOORED) else math.ceil
-    return JSONResponse(
-        {
-            "data": [render_event(r, state.faults) for r in records],
-            "pagination": {
-                "num_pages": rounding(total / query.per_page),
-                "page": query.page,
-                "per_page": query.per_page,
-                "total_count": total,
-            },
-        }
-    )
+    page = PageRequest(query.page * query.per_page, query.per_page)
+    page = state.faults.apply(PAGE_REQUEST, page, api="v1", page_index=query.page, page_limit=query.per_page)
+    records, total = await run_in_threadpool(state.store.query, query.filters, page)
+    answer = {
+        "data": [render_event(r, state.faults) for r in records],
+        "pagination": {
+            "num_pages": math.ceil(total / query.per_page),
+            "page": query.page,
+            "per_page": query.per_page,
+            "total_count": total,
+        },
+    }
+    return JSONResponse(state.faults.apply(QUERY_PAGE, answer, api="v1"))
 
 
 def render_device(device: DeviceRecord) -> dict[str, Any]:
@@ -93,9 +79,7 @@ def render_device(device: DeviceRecord) -> dict[str, Any]:
 
 async def devices(request: Request, state: AppState) -> Response:
     """GET /SophonDevice/api/Devices: all devices, one by device_id, optionally the preview list."""
-    params = request.query_params
-    if state.faults.active(DEVICES_QUERY_IGNORED):
-        params = QueryParams({"need_preview_list": "true"})
+    params = state.faults.apply(CALL_REQUEST, request.query_params, call="devices")
     need_preview = False
     if params.get("need_preview_list"):
         try:
@@ -111,9 +95,7 @@ async def devices(request: Request, state: AppState) -> Response:
                 HTTPStatus.NOT_FOUND, "DEVICE_ID_NOT_FOUND", f"device_id {device_id!r} not found"
             )
     data: dict[str, Any] = {"devices_list": [render_device(d) for d in found]}
-    bend_devices(data["devices_list"], state.faults.active)
-    if state.faults.active(DEVICES_LISTED_TWICE):
-        data["devices_list"] += [render_device(d) for d in found]
+    data = state.faults.apply(CALL_ANSWER, data, call="devices", found=found)
     if need_preview:
         ids = [d.device_id for d in found]
         data["preview_list"] = {
@@ -125,14 +107,12 @@ async def devices(request: Request, state: AppState) -> Response:
     return JSONResponse({"data": data})
 
 
-def _config_response(
-    config: HistoryUploadConfig, faults: FaultSwitchboard, posted: bool = False
-) -> JSONResponse:
-    data = bend_upload_setting({"message": "success", **config.as_json()}, faults.active, posted=posted)
-    return JSONResponse({"data": data})
+def _config_response(config: HistoryUploadConfig, faults: FaultHooks, posted: bool = False) -> JSONResponse:
+    data = {"message": "success", **config.as_json()}
+    return JSONResponse({"data": faults.apply(CALL_ANSWER, data, call="upload_setting", posted=posted)})
 
 
-async def _read_config(request: Request, faults: FaultSwitchboard) -> HistoryUploadConfig:
+async def _read_config(request: Request, faults: FaultHooks) -> HistoryUploadConfig:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type == "application/json":
         raw = await request.body()
@@ -144,9 +124,7 @@ async def _read_config(request: Request, faults: FaultSwitchboard) -> HistoryUpl
             ) from None
         if not isinstance(body, dict):
             raise V1ApiError(HTTPStatus.BAD_REQUEST, "INVALID_REQUEST_JSON", "body must be a JSON object")
-        if faults.active(UPC_MISSING_KEY_500):
-            _ = [body[key] for key in REQUIRED_KEYS]  # a missing key raises: HTTP 500 INTERNAL_ERROR
-        return parse_json_config(body)
+        return parse_json_config(faults.apply(CALL_REQUEST, body, call="upload_setting"))
     if media_type in FORM_TYPES:
         try:
             form = await request.form(max_files=0, max_fields=100)
@@ -169,8 +147,6 @@ async def _read_config(request: Request, faults: FaultSwitchboard) -> HistoryUpl
 
 async def history_event_url(request: Request, state: AppState) -> Response:
     """GET/POST /SophonFogSys/api/HistoryEventUrl: read or replace the upload configuration."""
-    if request.method == "GET" and state.faults.active(UPC_GET_RETURNS_DEFAULTS):
-        return _config_response(HistoryUploadConfig(), state.faults)
     if request.method == "GET":
         return _config_response(await run_in_threadpool(load_history_config, state.store), state.faults)
     config = await _read_config(request, state.faults)

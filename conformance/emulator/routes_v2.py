@@ -11,17 +11,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.emulator.app_state import AppState
-from conformance.emulator.device_faults import login_result
 from conformance.emulator.errors import ApiError, invalid, missing
-from conformance.emulator.faults import V2_TOTAL_COUNT_OF_PAGE
-from conformance.emulator.faults.catalog_errors import (
-    IMG_FACE_ID_NOT_SERVED,
-    IMG_TIMESTAMP_SECONDS_ONLY,
-    IMG_TIMESTAMP_UNCHECKED_500,
-    LOGIN_WRONG_PASSWORD_500,
-    V2_GETEVENT_NUMBER_ID_500,
-    V2_GETEVENT_UNKNOWN_EMPTY,
-)
+from conformance.emulator.faults.hooks import CALL_ANSWER, CALL_REQUEST, QUERY_PAGE, SPOT_IMAGE
 from conformance.emulator.handlers import endpoint
 from conformance.emulator.json_body import read_json_object
 from conformance.emulator.model import image_event_id
@@ -37,18 +28,15 @@ async def getevents(request: Request, state: AppState) -> Response:
     """POST /sophon/v2/face/getevents: filtered page of events, newest first."""
     query = parse_getevents(await read_json_object(request), state.faults)
     records, total = await run_in_threadpool(state.store.query, query.filters, query.page)
-    if state.faults.active(V2_TOTAL_COUNT_OF_PAGE):
-        total = len(records)
-    return JSONResponse(
-        {
-            "events": [render_event(r, state.faults) for r in records],
-            "pagination": {
-                "page_index": query.page_index,
-                "page_limit": query.page_limit,
-                "total_count": total,
-            },
-        }
-    )
+    answer = {
+        "events": [render_event(r, state.faults) for r in records],
+        "pagination": {
+            "page_index": query.page_index,
+            "page_limit": query.page_limit,
+            "total_count": total,
+        },
+    }
+    return JSONResponse(state.faults.apply(QUERY_PAGE, answer, api="v2"))
 
 
 async def getevent(request: Request, state: AppState) -> Response:
@@ -56,42 +44,34 @@ async def getevent(request: Request, state: AppState) -> Response:
     body = await read_json_object(request)
     if "event_id" not in body:
         raise missing("event_id")
-    if not isinstance(body["event_id"], str) and state.faults.active(V2_GETEVENT_NUMBER_ID_500):
-        raise TypeError("event_id is not a str")  # the endpoint answers HTTP 500 INTERNAL_ERROR
+    body = state.faults.apply(CALL_REQUEST, body, call="getevent")
     try:
         event_id = json_string(body["event_id"])
     except BadValueError:
         raise invalid("event_id") from None
     record = await run_in_threadpool(state.store.get_event, event_id)
-    if record is None and state.faults.active(V2_GETEVENT_UNKNOWN_EMPTY):
-        return JSONResponse({})
     if record is None:
         raise ApiError(HTTPStatus.NOT_FOUND, "ID_NOT_FOUND", event_id)
     return JSONResponse(render_event(record, state.faults))
 
 
-def _timestamp_ms(text: str, seconds_only: bool = False) -> float:
+def _timestamp_ms(text: str) -> float:
     value = text_number(text)
-    if seconds_only:
-        return value * 1000.0
     return value if value >= 1e11 else value * 1000.0  # seconds (the example) or ms (our events, E02)
 
 
 async def getspotimage(request: Request, state: AppState) -> Response:
     """GET /sophon/v2/face/getspotimage/{image_id}?timestamp=: the JPEG of a scene or face picture."""
     image_id = request.path_params["image_id"]
-    text = request.query_params.get("timestamp")
-    if state.faults.active(IMG_TIMESTAMP_UNCHECKED_500):
-        ts_ms = float(text or "")  # a missing or non-numeric timestamp raises: HTTP 500 INTERNAL_ERROR
+    params = state.faults.apply(CALL_REQUEST, request.query_params, call="getspotimage")
+    text = params.get("timestamp")
     if text is None or text == "":
         raise missing("timestamp")
     try:
-        ts_ms = _timestamp_ms(text, seconds_only=state.faults.active(IMG_TIMESTAMP_SECONDS_ONLY))
+        ts_ms = _timestamp_ms(text)
     except BadValueError:
         raise invalid("timestamp") from None
-    parts = image_event_id(image_id)
-    if parts is not None and parts[1] == "face" and state.faults.active(IMG_FACE_ID_NOT_SERVED):
-        parts = None
+    parts, ts_ms = state.faults.apply(SPOT_IMAGE, (image_event_id(image_id), ts_ms), text=text)
     record = None if parts is None else await run_in_threadpool(state.store.get_event, parts[0])
     if parts is None or record is None or abs(record.ts_ms - ts_ms) > IMAGE_TIME_TOLERANCE_MS:
         raise ApiError(HTTPStatus.NOT_FOUND, "ID_NOT_FOUND", image_id)
@@ -116,11 +96,11 @@ async def login(request: Request, state: AppState) -> Response:
             values.append(json_string(body[key]))
         except BadValueError:
             raise invalid(key) from None
-    if tuple(values) != LOGIN_USER and state.faults.active(LOGIN_WRONG_PASSWORD_500):
-        raise RuntimeError("login failed")  # the endpoint answers HTTP 500 INTERNAL_ERROR
-    if tuple(values) != LOGIN_USER:
+    accepted = tuple(values) == LOGIN_USER
+    state.faults.apply(CALL_REQUEST, body, call="login", accepted=accepted)
+    if not accepted:
         raise ApiError(HTTPStatus.UNAUTHORIZED, "PASSWORD_ERROR", "wrong username or password")
-    return JSONResponse({"result": login_result(state.faults.active)})
+    return JSONResponse(state.faults.apply(CALL_ANSWER, {"result": True}, call="login"))
 
 
 ROUTES: Final = [

@@ -18,7 +18,7 @@ from conformance.emulator.control_values import parse_device, parse_identity
 from conformance.emulator.errors import ApiError
 from conformance.emulator.injection import event_from_spec, stable_seed
 from conformance.emulator.model import DeviceRecord, EventRecord, IdentityRecord
-from conformance.emulator.store import DuplicateEventError
+from conformance.emulator.store.database import DuplicateEventError
 from conformance.scenarios.loader import load_scenario as read_scenario
 from conformance.scenarios.model import Scenario
 from conformance.spec.loader import SpecFileError

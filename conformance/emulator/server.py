@@ -21,9 +21,11 @@ import uvicorn
 from conformance.emulator.app import build_app, build_version_app
 from conformance.emulator.app_state import AppState, BackgroundService
 from conformance.emulator.clock import ClockSetting, EmulatorClock
-from conformance.emulator.faults import REGISTRY, FaultSwitchboard
+from conformance.emulator.faults.hooks import ActiveFaults
+from conformance.emulator.live_recognitions import live_recognition_service, now_us
 from conformance.emulator.scenario import load_scenario
-from conformance.emulator.store import Store
+from conformance.emulator.site_history import HistoryPlan, record_history, register_site
+from conformance.emulator.store.database import Store
 from conformance.emulator.uploader import start_upload_service
 from conformance.emulator.websocket_server import start_websocket_service
 
@@ -36,7 +38,12 @@ _start_background_services: list[BackgroundService] = [start_websocket_service, 
 
 @dataclass
 class EmulatorConfig:
-    """Everything needed to start one emulator; ports 0 mean "pick a free port"."""
+    """Everything needed to start one emulator; ports 0 mean "pick a free port".
+
+    `site` makes it the stand-in for a box on site: no control plane, `history_days` of recorded
+    recognitions (about `history_per_day` a day, or a scenario's events) and `live_rate` new
+    recognitions a second (0: a quiet box), all drawn from `seed`.
+    """
 
     host: str = "127.0.0.1"
     http_port: int = 5555
@@ -50,6 +57,10 @@ class EmulatorConfig:
     dev_sno: str = ""
     seed: int = 0
     scenario: str | Path | None = None
+    site: bool = False
+    live_rate: float = 2.0
+    history_days: float = 3.0
+    history_per_day: int = 3000
 
 
 @dataclass
@@ -103,7 +114,9 @@ def build_state(config: EmulatorConfig) -> AppState:
     """Open the store and set up clock and faults (unknown fault names raise UnknownFaultError)."""
     if str(config.db_path) == ":memory:":
         raise ValueError("db_path ':memory:' is not supported; use a temporary file")
-    faults = FaultSwitchboard(REGISTRY, config.faults)
+    if config.site:
+        check_site_config(config)
+    faults = ActiveFaults(config.faults)
     state = AppState(
         store=Store(config.db_path),
         clock=EmulatorClock(config.clock),
@@ -116,13 +129,43 @@ def build_state(config: EmulatorConfig) -> AppState:
         control=config.control,
         control_token=config.control_token,
     )
-    if config.scenario is not None:
-        try:
+    try:
+        if config.scenario is not None:
             load_scenario(config.scenario, state)
-        except BaseException:
-            state.store.close()
-            raise
+        if config.site:
+            _record_site_history(config, state)
+    except BaseException:
+        state.store.close()
+        raise
     return state
+
+
+def check_site_config(config: EmulatorConfig) -> None:
+    """Refuse what a site-mode box cannot be (ValueError with a message for the user)."""
+    if config.control:
+        raise ValueError("site mode has no control plane: drop --control")
+    if not config.live_rate >= 0:
+        raise ValueError(f"live rate must be >= 0 recognitions a second, got {config.live_rate}")
+    if not config.history_days >= 0:
+        raise ValueError(f"history days must be >= 0, got {config.history_days}")
+    if config.history_per_day < 0:
+        raise ValueError(f"history per day must be >= 0, got {config.history_per_day}")
+
+
+def _record_site_history(config: EmulatorConfig, state: AppState) -> None:
+    """The site's cameras and people, and its past (unless a scenario brought one)."""
+    if config.scenario is not None:
+        return
+    cast = register_site(state.store, config.seed)
+    plan = HistoryPlan(config.history_days, config.history_per_day, now_us(state))
+    record_history(state.store, cast, plan)
+
+
+def _services(config: EmulatorConfig) -> list[BackgroundService]:
+    """The background services of this configuration: site mode adds the live recognitions."""
+    if not config.site:
+        return list(_start_background_services)
+    return [*_start_background_services, live_recognition_service(config.live_rate, config.seed)]
 
 
 def _uvicorn_config(app: object, host: str) -> uvicorn.Config:
@@ -140,8 +183,15 @@ def _uvicorn_config(app: object, host: str) -> uvicorn.Config:
 class _Runtime:
     """The loop-side part: serve until told to stop, then shut down services and servers."""
 
-    def __init__(self, state: AppState, http_sock: socket.socket, version_sock: socket.socket | None) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        http_sock: socket.socket,
+        version_sock: socket.socket | None,
+        services: list[BackgroundService],
+    ) -> None:
         self.state = state
+        self.services = services
         self.http_sock = http_sock
         self.version_sock = version_sock
         self.servers: list[_Server] = [_Server(_uvicorn_config(build_app(state), state.ws_host))]
@@ -169,7 +219,7 @@ class _Runtime:
                 if any(t.done() for t in tasks):
                     break
                 await asyncio.sleep(0.01)
-            for service in _start_background_services:
+            for service in self.services:
                 stops.append(await service(self.state))
         except BaseException as exc:
             self.failed = exc
@@ -221,7 +271,7 @@ def _prepare(config: EmulatorConfig) -> tuple[_Runtime, dict[str, str]]:
         "control_url": f"{http_url}/_emulator",
         "version_url": _url("http", config.host, version_sock) if version_sock else "",
     }
-    return _Runtime(state, http_sock, version_sock), urls
+    return _Runtime(state, http_sock, version_sock, _services(config)), urls
 
 
 def start_emulator_thread(config: EmulatorConfig) -> RunningEmulator:

@@ -21,29 +21,25 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from conformance.emulator.device_faults import bend_upload_payload, upload_urls
-from conformance.emulator.faults import (
-    UPLOAD_DUPLICATE_STORM,
-    UPLOAD_FORM_SENDS_JSON,
-    UPLOAD_LOST_WHEN_DOWN,
-    UPLOAD_MISSING_API_VERSION,
-    UPLOAD_PICTURES_IGNORE_FLAGS,
-    UPLOAD_SECONDS_TIMESTAMPS,
+from conformance.emulator.faults.hooks import (
+    NO_FAULTS,
+    UPLOAD_ANSWER,
+    UPLOAD_CONFIG,
+    UPLOAD_PAYLOAD,
+    FaultHooks,
 )
-from conformance.emulator.faults.variations_push import UPLOAD_EP_TYPE_FILE, UPLOAD_STRANGER_GENERATED_ID
 from conformance.emulator.history_config import load_history_config
-from conformance.emulator.identity_faults import bend_upload_identity
 from conformance.emulator.model import EventRecord
 from conformance.emulator.render_upload import (
     CONTENT_FORM,
     CONTENT_JSON,
-    PayloadFaults,
     UploadOptions,
     encode_payload,
     upload_payload,
 )
 from conformance.emulator.render_ws import EventPictures
-from conformance.emulator.store import Store, UploadItem
+from conformance.emulator.store.database import Store
+from conformance.emulator.store.upload_queue import UploadItem
 
 if TYPE_CHECKING:
     from conformance.emulator.app_state import AppState
@@ -51,28 +47,13 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 UPLOAD_CURSORS_KEY = "upload_cursors"  # {url: rowid of the last event queued for that URL}
+# rowid a URL configured later starts after: unset = the first event; site mode sets it to the end of the
+# history the box held when it started (a site box does not replay days of history to a new URL).
+NEW_URL_START_KEY = "upload_new_url_start"
 FEED_BATCH = 500
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
-DUPLICATE_STORM_COPIES = 5
-
-# Fault names (registered in conformance.emulator.faults.catalog), re-exported for this module's users.
-FAULT_SECONDS_TIMESTAMPS = UPLOAD_SECONDS_TIMESTAMPS
-FAULT_MISSING_API_VERSION = UPLOAD_MISSING_API_VERSION
-FAULT_PICTURES_IGNORE_FLAGS = UPLOAD_PICTURES_IGNORE_FLAGS
-FAULT_LOST_WHEN_DOWN = UPLOAD_LOST_WHEN_DOWN
-FAULT_DUPLICATE_STORM = UPLOAD_DUPLICATE_STORM
-FAULT_FORM_SENDS_JSON = UPLOAD_FORM_SENDS_JSON
-UPLOAD_FAULTS = (
-    FAULT_SECONDS_TIMESTAMPS,
-    FAULT_MISSING_API_VERSION,
-    FAULT_PICTURES_IGNORE_FLAGS,
-    FAULT_LOST_WHEN_DOWN,
-    FAULT_DUPLICATE_STORM,
-    FAULT_FORM_SENDS_JSON,
-)
-
-FaultCheck = Callable[[str], bool]
+MAX_COPIES = 5  # copies of one delivery the uploader waits for when it stops
 
 
 def wall_ms() -> int:
@@ -94,11 +75,13 @@ class Backoff:
 
 @dataclass(frozen=True)
 class UploadConfig:
-    """The HistoryEventUrl settings as the uploader needs them."""
+    """The HistoryEventUrl settings as the uploader needs them, and how it delivers (copies, retries)."""
 
     urls: tuple[str, ...] = ()
     content_type: str = CONTENT_JSON
     options: UploadOptions = field(default_factory=UploadOptions)
+    copies: int = 1  # POSTs per delivery attempt
+    retry_failed: bool = True  # a failed delivery is retried with backoff (else dropped)
 
     @classmethod
     def load(cls, store: Store, dev_sno: str = "") -> UploadConfig:
@@ -150,7 +133,7 @@ class Uploader:
     def __init__(
         self,
         store: Store,
-        faults: FaultCheck = lambda name: False,
+        faults: FaultHooks = NO_FAULTS,
         *,
         concurrency: int = 4,
         backoff: Backoff = Backoff(),
@@ -217,7 +200,7 @@ class Uploader:
                             await self._wake.wait()
         finally:
             if tasks:
-                await asyncio.wait(tasks, timeout=sum(self._timeout_s) * DUPLICATE_STORM_COPIES)
+                await asyncio.wait(tasks, timeout=sum(self._timeout_s) * MAX_COPIES)
             await self._commit_outcomes()
 
     def _done(
@@ -262,8 +245,7 @@ class Uploader:
     # -- store side (worker threads) -----------------------------------------------------------
 
     def _read_config(self) -> UploadConfig:
-        config = UploadConfig.load(self._store, self._dev_sno)
-        return replace(config, urls=upload_urls(config.urls, self._faults))
+        return self._faults.apply(UPLOAD_CONFIG, UploadConfig.load(self._store, self._dev_sno))
 
     def _feed(self, config: UploadConfig) -> None:
         """Queue events past each URL's cursor for that URL; a URL configured later starts from the
@@ -272,8 +254,9 @@ class Uploader:
         stored = self._store.settings_get(UPLOAD_CURSORS_KEY)
         cursors: dict[str, int] = stored if isinstance(stored, dict) else {}
         moved = False
+        start = int(self._store.settings_get(NEW_URL_START_KEY) or 0)
         for url in config.urls:
-            records = self._store.events_after(int(cursors.get(url, 0)), FEED_BATCH)
+            records = self._store.events_after(int(cursors.get(url, start)), FEED_BATCH)
             if records and self._store.generation == generation:
                 self._store.enqueue_uploads([r.rowid for r in records], url, wall_ms())
                 cursors[url] = records[-1].rowid
@@ -301,22 +284,13 @@ class Uploader:
         record = self._record_of(item.event_rowid)
         if record is None:  # event wiped (reset): nothing left to deliver
             return _Outcome(item.upload_id, True, 0, generation)
-        faults = PayloadFaults(
-            seconds_timestamps=self._faults(FAULT_SECONDS_TIMESTAMPS),
-            missing_api_version=self._faults(FAULT_MISSING_API_VERSION),
-            pictures_ignore_flags=self._faults(FAULT_PICTURES_IGNORE_FLAGS),
-            stranger_generated_id=self._faults(UPLOAD_STRANGER_GENERATED_ID),
-            ep_type_file=self._faults(UPLOAD_EP_TYPE_FILE),
-        )
-        payload = bend_upload_identity(
-            upload_payload(record, config.options, self._pictures, faults), self._faults
-        )
-        bend_upload_payload(payload, self._faults)
-        body, content_type = encode_payload(payload, config.content_type, self._faults(FAULT_FORM_SENDS_JSON))
-        copies = DUPLICATE_STORM_COPIES if self._faults(FAULT_DUPLICATE_STORM) else 1
+        payload = upload_payload(record, config.options, self._pictures)
+        payload = self._faults.apply(UPLOAD_PAYLOAD, payload, record=record, pictures=self._pictures)
+        body, content_type = encode_payload(payload, config.content_type)
+        copies = config.copies
         ok = all([self._post(item.url, body, content_type) for _ in range(copies)])
         self.stats.add(attempts=copies, delivered=int(ok), failed_attempts=int(not ok))
-        if ok or self._faults(FAULT_LOST_WHEN_DOWN):
+        if ok or not config.retry_failed:
             return _Outcome(item.upload_id, True, 0, generation)
         return _Outcome(item.upload_id, False, self._backoff.delay_ms(item.attempts + 1), generation)
 
@@ -361,12 +335,13 @@ class Uploader:
         except (requests.RequestException, ValueError) as exc:
             LOG.debug("upload to %s failed: %s", url, exc)
             return False
-        return 200 <= response.status_code < 300
+        acknowledged = 200 <= response.status_code < 300
+        return bool(self._faults.apply(UPLOAD_ANSWER, acknowledged, status=response.status_code))
 
 
 async def start_upload_service(state: AppState) -> Callable[[], Coroutine[Any, Any, None]]:
     """The emulator's BackgroundService: run the uploader on the loop, woken by state.event_bus."""
-    uploader = Uploader(state.store, state.faults.active, dev_sno=state.dev_sno)
+    uploader = Uploader(state.store, state.faults, dev_sno=state.dev_sno)
     task = asyncio.create_task(uploader.run(), name="uploader")
     subscription = state.event_bus.subscribe(uploader.wake) if state.event_bus is not None else None
     state.stats_providers["uploads_delivered"] = lambda: uploader.stats.delivered

@@ -24,17 +24,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
-from conformance.emulator.device_faults import follows_every_device
 from conformance.emulator.event_bus import EventBus, Subscription
-from conformance.emulator.faults import (
-    WS_DIES_ON_BAD_CONFIG,
-    WS_IGNORE_EVENT_LIST,
-    WS_PICTURES_UNREQUESTED,
-    WS_PUSH_BEFORE_CONFIG,
-    WS_RECONFIG_IGNORED,
-)
-from conformance.emulator.faults.catalog_errors import WS_SPOT_PIC_PATH
-from conformance.emulator.faults.variations_push import VAR_WS_BINARY_FRAMES, WS_WITHOUT_EVENT_IDS
+from conformance.emulator.faults.hooks import NO_FAULTS, WS_CONFIG, WS_FRAME, WS_TARGET, FaultHooks
 from conformance.emulator.ws_config import (
     ProtocolState,
     WsConfig,
@@ -58,29 +49,21 @@ MAX_FRAME_BYTES = 1024 * 1024  # larger frames are closed by websockets with 100
 CLOSE_TIMEOUT_S = 2.0
 REAP_INTERVAL_S = 0.5
 SLOW_CONSUMER_REASON = "slow consumer"
-BAD_CONFIG_REASON = "emulator fault ws-dies-on-bad-config"
-ALL_PICTURES = (True, True)
-
-# Fault names (registered in conformance.emulator.faults.catalog), re-exported for this module's users.
-FAULT_PUSH_BEFORE_CONFIG = WS_PUSH_BEFORE_CONFIG
-FAULT_IGNORE_EVENT_LIST = WS_IGNORE_EVENT_LIST
-FAULT_PICTURES_UNREQUESTED = WS_PICTURES_UNREQUESTED
-FAULT_RECONFIG_IGNORED = WS_RECONFIG_IGNORED
-FAULT_DIES_ON_BAD_CONFIG = WS_DIES_ON_BAD_CONFIG
-WS_FAULTS = (
-    FAULT_PUSH_BEFORE_CONFIG,
-    FAULT_IGNORE_EVENT_LIST,
-    FAULT_PICTURES_UNREQUESTED,
-    FAULT_RECONFIG_IGNORED,
-    FAULT_DIES_ON_BAD_CONFIG,
-)
-
-FaultCheck = Callable[[str], bool]
+PushTarget = tuple[WsConfig, bool]  # (configuration, follows every device)
 
 
-def no_faults(name: str) -> bool:
-    """The default fault check: the emulator behaves as the documents say."""
-    return False
+@dataclass(frozen=True)
+class ConfigReply:
+    """What the server does with one configuration frame (the `ws.config` hook point may bend it).
+
+    `config` None ignores a valid frame; an `error` closes the client, or every client with the
+    `close_everyone` reason when set; `follows_all` makes the client follow every device.
+    """
+
+    config: WsConfig | None = None
+    error: WsConfigError | None = None
+    close_everyone: str = ""
+    follows_all: bool = False
 
 
 class WsRenderer(Protocol[R_contra]):
@@ -102,7 +85,7 @@ class _Client:
     # Bounded: the feeder waits (up to SLOW_CONSUMER_S per message) for room instead of growing it.
     queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     dropped: bool = False
-    follows_all: bool = False  # fault ws-no-event-list-all: configured without event_list
+    follows_all: bool = False  # follows every device whatever event_list says (see ConfigReply)
 
 
 @dataclass
@@ -119,7 +102,7 @@ class WsStats:
 class WsPushServer(Generic[R]):
     """Accepts WebSocket clients and pushes each bus batch to the clients whose configuration wants it."""
 
-    def __init__(self, bus: EventBus[R], renderer: WsRenderer[R], faults: FaultCheck = no_faults) -> None:
+    def __init__(self, bus: EventBus[R], renderer: WsRenderer[R], faults: FaultHooks = NO_FAULTS) -> None:
         self._bus = bus
         self._renderer = renderer
         self._faults = faults
@@ -216,38 +199,42 @@ class WsPushServer(Generic[R]):
         try:
             while True:
                 message = await client.queue.get()
-                # E37: the documents name no opcode; var-ws-binary-frames sends the same UTF-8 JSON as binary
-                binary = self._faults(VAR_WS_BINARY_FRAMES)
-                await client.connection.send(message.encode("utf-8") if binary else message)
+                # E37: the documents name no opcode; the `ws.frame` hook may send the UTF-8 JSON as binary
+                frame: str | bytes = message
+                await client.connection.send(self._faults.apply(WS_FRAME, frame))
         except ConnectionClosed:
             return
 
     def _on_frame(self, client: _Client, frame: str | bytes) -> None:
         self.stats.frames_received += 1
         try:
-            config = parse_ws_config(frame)
+            reply = ConfigReply(config=parse_ws_config(frame))
         except WsConfigError as exc:
+            reply = ConfigReply(error=exc)
+        configured = client.session.config is not None
+        reply = self._faults.apply(WS_CONFIG, reply, frame=frame, configured=configured)
+        if reply.error is not None:
             self.stats.config_errors += 1
-            if self._faults(FAULT_DIES_ON_BAD_CONFIG):
+            if reply.close_everyone:
                 for other in list(self._clients):
-                    self._close(other, CloseCode.INTERNAL_ERROR, BAD_CONFIG_REASON)
+                    self._close(other, CloseCode.INTERNAL_ERROR, reply.close_everyone)
                 return
-            self._close(client, exc.close_code, exc.close_reason)
+            self._close(client, reply.error.close_code, reply.error.close_reason)
             return
-        if client.session.config is not None and self._faults(FAULT_RECONFIG_IGNORED):
+        if reply.config is None:
             return
-        client.session.configure(config)
-        client.follows_all = follows_every_device(frame, self._faults)
+        client.session.configure(reply.config)
+        client.follows_all = reply.follows_all
 
-    def _target(self, client: _Client) -> tuple[WsConfig, bool] | None:
+    def _target(self, client: _Client) -> PushTarget | None:
         """(configuration, follows every device) deciding this client's pushes; None: it gets nothing."""
         if client.dropped:
             return None
-        if client.session.state is ProtocolState.CONFIGURED:
-            return client.session.push_config(), self._faults(FAULT_IGNORE_EVENT_LIST) or client.follows_all
-        if client.session.state is ProtocolState.AWAITING_CONFIG and self._faults(FAULT_PUSH_BEFORE_CONFIG):
-            return WsConfig(), True
-        return None
+        state = client.session.state
+        target = None
+        if state is ProtocolState.CONFIGURED:
+            target = (client.session.push_config(), client.follows_all)
+        return self._faults.apply(WS_TARGET, target, state=state)
 
     def _on_batch(self, batch: Sequence[R]) -> None:
         """Runs on the loop thread: hand the batch to the feeder, which keeps bus order."""
@@ -272,7 +259,6 @@ class WsPushServer(Generic[R]):
         ]
         if not targets:
             return
-        forced_pictures = self._faults(FAULT_PICTURES_UNREQUESTED)
         outgoing: dict[_Client, list[str]] = {}
         for record in records:
             device = self._renderer.device_id(record)
@@ -280,7 +266,7 @@ class WsPushServer(Generic[R]):
             for client, (config, every_device) in targets:
                 if not (every_device or config.wants(device)):
                     continue
-                flags = ALL_PICTURES if forced_pictures else config.picture_flags
+                flags = config.picture_flags
                 text = rendered.get(flags)
                 if text is None:
                     try:
@@ -341,11 +327,8 @@ async def start_websocket_service(state: AppState) -> Callable[[], Coroutine[Any
 
     if state.event_bus is None:
         state.event_bus = EventBus(asyncio.get_running_loop())
-    renderer = EventRecordWsRenderer(
-        without_ids=lambda: state.faults.active(WS_WITHOUT_EVENT_IDS),
-        spot_pic_as_path=lambda: state.faults.active(WS_SPOT_PIC_PATH),
-    )
-    server = WsPushServer(state.event_bus, renderer, state.faults.active)
+    renderer = EventRecordWsRenderer(faults=state.faults)
+    server = WsPushServer(state.event_bus, renderer, state.faults)
     state.ws_port = await server.start(state.ws_host, state.ws_port)
     state.stats_providers["ws_clients"] = lambda: server.client_count
     state.stats_providers["ws_slow_consumers_closed"] = lambda: server.stats.slow_consumers_closed
@@ -355,7 +338,7 @@ async def start_websocket_service(state: AppState) -> Callable[[], Coroutine[Any
 class WsThread(Generic[R]):
     """A push server on its own loop in a daemon thread, for tests and benchmarks without the emulator."""
 
-    def __init__(self, renderer: WsRenderer[R], faults: FaultCheck = no_faults) -> None:
+    def __init__(self, renderer: WsRenderer[R], faults: FaultHooks = NO_FAULTS) -> None:
         self._renderer = renderer
         self._faults = faults
         self.loop = asyncio.new_event_loop()

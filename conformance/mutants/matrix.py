@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from conformance.emulator.faults import FAULT, VARIATION
-from conformance.mutants.plan import CLEAN
-from conformance.mutants.suite_runs import SuiteRun
+from conformance.mutants.child_run import SuiteOutcome
+from conformance.mutants.fault_catalog import FAULT, VARIATION
+from conformance.mutants.plan import CLEAN, Mutant
 
 KILLED = "killed"
 SURVIVED = "survived"
@@ -44,16 +44,18 @@ class Verdict:
         return self.status in (PASSED, KILLED)
 
 
-def judge(runs: Sequence[SuiteRun]) -> list[Verdict]:
+MutantRun = tuple[Mutant, SuiteOutcome]  # a mutant and what its child run did
+
+
+def judge(runs: Sequence[MutantRun]) -> list[Verdict]:
     """Verdicts in the order of `runs`; each mutant is compared with the clean run of its profile."""
     clean_failures = {
-        r.mutant.profile: {t.nodeid for t in r.failed()} for r in runs if r.mutant.kind == CLEAN
+        mutant.profile: {t.nodeid for t in run.failed()} for mutant, run in runs if mutant.kind == CLEAN
     }
-    return [_verdict(run, clean_failures.get(run.mutant.profile, set())) for run in runs]
+    return [_verdict(mutant, run, clean_failures.get(mutant.profile, set())) for mutant, run in runs]
 
 
-def _verdict(run: SuiteRun, clean_failures: set[str]) -> Verdict:
-    mutant = run.mutant
+def _verdict(mutant: Mutant, run: SuiteOutcome, clean_failures: set[str]) -> Verdict:
     failing = run.failed()
     if mutant.kind != CLEAN:
         # a test failing in the clean run too says nothing about this mutant (the clean row shows it)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from conformance.emulator.faults import FAULT, REGISTRY, VARIATION, Fault
+from conformance.mutants.fault_catalog import (
+    FAULT,
+    VARIATION,
+    CatalogFault,
+    FaultCatalog,
+    UnknownFaultError,
+    load_catalog,
+)
 
 CLEAN = "clean"
 STRICT = "strict"
@@ -22,7 +29,7 @@ COMBINED_VARIATIONS = "variations-combined"
 
 
 class PlanError(ValueError):
-    """A mutant name that is neither a registered fault nor a variation."""
+    """A mutant name that is neither a fault nor a variation of the catalog."""
 
 
 @dataclass(frozen=True)
@@ -47,35 +54,40 @@ class Mutant:
         return () if self.kind == CLEAN else (self.name,)
 
 
-def _mutant(name: str, quick: bool) -> Mutant:
-    fault = REGISTRY.get(name)
+def _mutant(catalog: FaultCatalog, name: str, quick: bool) -> Mutant:
+    fault = catalog.get(name)
     if fault.kind == FAULT:
         selection = fault.requirements if quick else ()
         return Mutant(name, FAULT, STRICT, fault.requirements, fault.description, fault.area, (), selection)
-    selection = variation_selection(fault) if quick else ()
+    selection = variation_selection(catalog, fault) if quick else ()
     return Mutant(name, VARIATION, LENIENT, (), fault.description, fault.area, fault.errata, selection)
 
 
-def variation_selection(variation: Fault) -> tuple[str, ...]:
+def variation_selection(catalog: FaultCatalog, variation: CatalogFault) -> tuple[str, ...]:
     """The requirement patterns a quick run of this variation keeps: the interfaces it bends."""
-    areas = [variation.area, *(REGISTRY.get(name).area for name in variation.implies)]
+    areas = [variation.area, *(catalog.get(name).area for name in variation.implies)]
     patterns = [p for area in areas for p in AREA_QUICK_SELECTIONS.get(area, ())]
     return tuple(dict.fromkeys(patterns)) or VARIATION_QUICK_SELECTION
 
 
 def build_plan(
-    faults: Sequence[str] | None = None, variations: Sequence[str] | None = None, *, quick: bool = False
+    faults: Sequence[str] | None = None,
+    variations: Sequence[str] | None = None,
+    *,
+    quick: bool = False,
+    catalog: FaultCatalog | None = None,
 ) -> list[Mutant]:
     """Clean runs (strict, and lenient when variations run) first, then the named or all mutants.
 
-    `faults` / `variations` None means every registered one; unknown names raise PlanError. Quick plans
-    run all variations at once, unless they are named.
+    `faults` / `variations` None means every one of the catalog (default: the emulator's); unknown names
+    raise PlanError. Quick plans run all variations at once, unless they are named.
     """
+    catalog = catalog or load_catalog()
     try:
-        fault_names = [f.name for f in REGISTRY.faults()] if faults is None else list(faults)
-        variation_names = [v.name for v in REGISTRY.variations()] if variations is None else list(variations)
-        mutants = [_mutant(n, quick) for n in [*fault_names, *variation_names]]
-    except ValueError as exc:
+        fault_names = [f.name for f in catalog.faults()] if faults is None else list(faults)
+        variation_names = [v.name for v in catalog.variations()] if variations is None else list(variations)
+        mutants = [_mutant(catalog, n, quick) for n in [*fault_names, *variation_names]]
+    except UnknownFaultError as exc:
         raise PlanError(str(exc)) from None
     wrong = [m.name for m in mutants[: len(fault_names)] if m.kind != FAULT]
     wrong += [m.name for m in mutants[len(fault_names) :] if m.kind != VARIATION]

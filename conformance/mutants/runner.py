@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from conformance.emulator.faults import FAULT, VARIATION
 from conformance.mutants.baseline import BaselineRun, new_findings, run_baseline
+from conformance.mutants.child_run import ChildRunSpec, SuiteOutcome, run_child
+from conformance.mutants.fault_catalog import FAULT, VARIATION
 from conformance.mutants.matrix import FALSE_ALARM, KILLED, PASSED, SURVIVED, Verdict, judge
 from conformance.mutants.plan import CLEAN, Mutant
-from conformance.mutants.suite_runs import run_mutant
 
-FALLBACK_EXAMPLES = 100
 Progress = Callable[[str], None]
 T = TypeVar("T")
 
 
-def suite_example_budget() -> int:
-    """The schema area's mean examples per operation in the gate profile: the baseline gets the same."""
-    try:
-        module = importlib.import_module("conformance.suite.areas.test_schema_fuzz")
-        budget: dict[str, int] = dict(module.GATE_EXAMPLES)
-    except Exception:  # the suite module is optional for this number; fall back to a fixed budget
-        return FALLBACK_EXAMPLES
-    return max(1, round(sum(budget.values()) / len(budget))) if budget else FALLBACK_EXAMPLES
+def mutant_spec(mutant: Mutant, hypothesis_profile: str) -> ChildRunSpec:
+    """The child run of one mutant: its faults on, its profile, only the tests naming its selection."""
+    run_args = ("--profile", mutant.profile, "--hypothesis-profile", hypothesis_profile)
+    return ChildRunSpec(faults=mutant.faults, requirements=mutant.selection, run_args=run_args)
+
+
+def run_mutant(mutant: Mutant, workdir: Path, hypothesis_profile: str = "gate") -> SuiteOutcome:
+    """Run the suite for `mutant` in `workdir/<name>/` against a fresh embedded emulator."""
+    return run_child(mutant_spec(mutant, hypothesis_profile), workdir / mutant.name)
 
 
 def _parallel(jobs: int, items: Sequence[Mutant], work: Callable[[Mutant], T], progress: Progress) -> list[T]:
@@ -47,7 +46,7 @@ def run_suite_matrix(
 ) -> list[Verdict]:
     """Every mutant of the plan through the suite; verdicts in plan order."""
     runs = _parallel(jobs, plan, lambda m: run_mutant(m, workdir / "suite", hypothesis_profile), progress)
-    return judge(runs)
+    return judge(list(zip(plan, runs, strict=True)))
 
 
 def _baseline_status(kind: str, run: BaselineRun, clean: BaselineRun) -> tuple[str, str]:

@@ -1,40 +1,29 @@
-"""pytest plugin for mutant runs: keep only tests naming given requirements; write per-test outcomes.
+"""pytest plugin for child runs: keep only the tests naming given requirements; index the suite.
 
 Loaded into the child pytest with `-p conformance.mutants.selection`. `--mutants-req` takes a comma list
-of requirement ids or fnmatch patterns (`V2Q-*`); `--mutants-results` names a JSON file that receives,
-for every test that ran, its outcome, its requirement ids and the start of its failure text.
+of requirement ids or fnmatch patterns (`V2Q-*`). `--mutants-index FILE` writes, for every collected test,
+its module, the names pytest's `-k` matches it by and its requirement ids (see suite_index.py). What each
+kept test did is read back from the run's own records (`results.jsonl`, see child_run.py).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import os
 from pathlib import Path
-from typing import Any
 
 import pytest
+from _pytest.mark import KeywordMatcher
 
 from conformance.suite.markers import requirement_ids
 
-FAILURE_TEXT_LIMIT = 4000
-
-
-class _RunState:
-    """What this pytest process saw: requirement ids per test and the outcome of each."""
-
-    def __init__(self) -> None:
-        self.requirements: dict[str, tuple[str, ...]] = {}
-        self.results: dict[str, dict[str, Any]] = {}
-
-
-_STATE = _RunState()
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """The two options of a mutant run."""
+    """The option of a mutant run."""
     group = parser.getgroup("sophon-conformance-mutants", "sophon-conformance mutants")
     group.addoption("--mutants-req", default=None, help="comma list of requirement ids or patterns to keep")
-    group.addoption("--mutants-results", default=None, help="write per-test outcomes to this JSON file")
+    group.addoption("--mutants-index", default=None, help="write every collected test's keywords here (JSON)")
 
 
 def wanted_patterns(text: str | None) -> tuple[str, ...]:
@@ -49,37 +38,32 @@ def matches(ids: tuple[str, ...], patterns: tuple[str, ...]) -> bool:
     return not patterns or any(fnmatch.fnmatchcase(i, p) for i in ids for p in patterns)
 
 
+def index_entry(item: pytest.Item) -> dict[str, object]:
+    """What a parent needs to predict whether `-k` or `--mutants-req` selects this test, and where it is."""
+    return {
+        "nodeid": item.nodeid,
+        "module": item.nodeid.split("::", 1)[0],
+        "keywords": sorted(KeywordMatcher.from_item(item)._names),
+        "requirements": list(requirement_ids(item)),
+    }
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect tests whose requirements do not match; remember the requirements of the rest."""
+    """Write the index (of every collected test), then deselect tests whose requirements do not match."""
+    index = config.getoption("mutants_index")
+    if index:
+        path = Path(index)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps([index_entry(item) for item in items]) + "\n", encoding="utf-8")
+        temporary.replace(path)
     patterns = wanted_patterns(config.getoption("mutants_req"))
+    if not patterns:
+        return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        ids = requirement_ids(item)
-        (kept if matches(ids, patterns) else dropped).append(item)
-        _STATE.requirements[item.nodeid] = ids
+        (kept if matches(requirement_ids(item), patterns) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Record the worst outcome of each test across setup, call and teardown."""
-    entry = _STATE.results.setdefault(report.nodeid, {"outcome": "passed", "text": ""})
-    if report.failed:
-        entry["outcome"] = "failed"
-        entry["text"] = (entry["text"] + "\n" + str(report.longrepr))[-FAILURE_TEXT_LIMIT:]
-    elif report.skipped and entry["outcome"] == "passed":
-        entry["outcome"] = "skipped"
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write the outcomes file, if asked."""
-    path = session.config.getoption("mutants_results")
-    if not path:
-        return
-    tests = {
-        nodeid: {**entry, "requirements": list(_STATE.requirements.get(nodeid, ()))}
-        for nodeid, entry in _STATE.results.items()
-    }
-    Path(path).write_text(json.dumps({"tests": tests}, indent=1) + "\n", encoding="utf-8")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from conformance.mutants.child_run import child_env
 from conformance.paths import PROJECT_ROOT
 
 STARTUP_TIMEOUT_S = 30.0
@@ -47,7 +48,12 @@ class StandaloneEmulator:
     def __enter__(self) -> StandaloneEmulator:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(
-            self.argv(), cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            self.argv(),
+            cwd=PROJECT_ROOT,
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         lines: queue.Queue[str | None] = queue.Queue()
         self._pumper = threading.Thread(target=self._pump, args=(lines,), daemon=True)

@@ -1,14 +1,13 @@
-"""What the pytest plugin calls to label a test in Allure and attach its exchanges (pure calls to `allure`).
+"""What the pytest plugin calls to label a test in Allure (pure calls to `allure`).
 
 Labels: epic = interface, feature = area, story = requirement id, severity from the strongest level, one
-link per requirement to its section of the vendor document. Exchanges arrive already rendered (the
-suite renders them with `conformance.clients`), so this module depends on nothing but `allure` and spec.
+link per requirement to its section of the vendor document. The evidence (steps and attachments) is the
+suite's: `conformance.suite.evidence` with the one renderer of `conformance.clients.exchange_render`.
 Every function is a no-op outside a test that allure-pytest reports on.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -68,57 +67,12 @@ def label_requirements(requirements: Sequence[Requirement], *, base: str | None 
         _dynamic.description(statements)
 
 
-def _json_text(value: Any) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return str(value)
-    return json.dumps(value, indent=2, ensure_ascii=False)
-
-
-def attach_http_exchange(
-    title: str, *, curl: str, request_body: Any = None, response_body: Any = None, status: int | None = None
-) -> None:
-    """One step per HTTP exchange: the curl line, the request and the response JSON."""
-    heading = title if status is None else f"{title} -> {status}"
-    with allure.step(heading):
-        allure.attach(curl, name="curl", attachment_type=allure.attachment_type.TEXT)
-        if request_body is not None:
-            allure.attach(
-                _json_text(request_body), name="request", attachment_type=allure.attachment_type.JSON
-            )
-        if response_body is not None:
-            allure.attach(
-                _json_text(response_body), name="response", attachment_type=allure.attachment_type.JSON
-            )
-
-
-def attach_ws_transcript(title: str, transcript: str) -> None:
-    """One step per WebSocket session with its transcript."""
-    with allure.step(title):
-        allure.attach(transcript, name="WebSocket transcript", attachment_type=allure.attachment_type.TEXT)
-
-
-def attach_upload(title: str, payload: Any, *, rendered: str | None = None) -> None:
-    """One step per received upload: its payload (JSON when it parses; none if undecodable), how it came."""
-    with allure.step(title):
-        if payload is not None:
-            allure.attach(
-                _json_text(payload), name="upload payload", attachment_type=allure.attachment_type.JSON
-            )
-        if rendered:
-            allure.attach(rendered, name="upload as received", attachment_type=allure.attachment_type.TEXT)
-
-
-def note_step(title: str) -> None:
-    """An empty step that tells the reader something, e.g. how much evidence was left out."""
-    with allure.step(title):
-        pass
-
-
-def attach_failure(text: str) -> None:
-    """The formatted failure (format_failure's output) as a text attachment, next to Allure's trace."""
-    allure.attach(text, name="failure", attachment_type=allure.attachment_type.TEXT)
+def label_verdict(verdict: str) -> None:
+    """Label the running test with its verdict (`not-exercised: <why>` tags it `not exercised`)."""
+    kind, _, why = verdict.partition(": ")
+    _dynamic.label("verdict", kind)
+    if kind == "not-exercised":
+        _dynamic.tag("not exercised")
+        _dynamic.label("not_exercised_reason", why)
+    elif kind == "harness-error":
+        _dynamic.tag("harness error")

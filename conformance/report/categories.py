@@ -1,9 +1,11 @@
 """Allure failure categories, so a harness error is never shown as a box defect.
 
-The rules match the `[category]` prefix that `format_failure` puts first in every ConformanceFailure's
+The rules match the `[category]` prefix that `render_failure` puts first in every ConformanceFailure's
 message; allure-pytest marks non-assertion exceptions `broken`, which are harness errors unless they
-name a transport failure. The same list goes to `allure-results/categories.json` (Allure 2 readers)
-and to the `categories` key of the generated allurerc (Allure 3).
+name a transport failure, and a failure without a prefix carries no finding: a harness error too.
+A skip whose message says `not exercised: ` is its own category. The same list goes to
+`allure-results/categories.json` (Allure 2 readers) and to the `categories` key of the generated
+allurerc (Allure 3).
 """
 
 from __future__ import annotations
@@ -47,6 +49,20 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "name": "Semantic deviation",
         "description": "The box answers in the right shape but with the wrong content or behaviour.",
+        "matchedStatuses": ["failed"],
+        "messageRegex": r"[\s\S]*\[semantic\][\s\S]*",
+    },
+    {
+        "name": "Not exercised",
+        "description": "The test found nothing to judge on this box (no data, no live recognition); "
+        "never a pass, never a failure. The message says what was missing.",
+        "matchedStatuses": ["skipped"],
+        "messageRegex": r"[\s\S]*not exercised: [\s\S]*",
+    },
+    {
+        "name": "Harness error",
+        "description": "A failure without a finding (a bare assert, a check of no requirement): it names "
+        "no requirement and says nothing about the box.",
         "matchedStatuses": ["failed"],
     },
 )

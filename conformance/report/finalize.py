@@ -14,11 +14,17 @@ from conformance.report.allure_html import REPORT_HTML, RESULTS_DIR, AllureError
 from conformance.report.categories import write_categories
 from conformance.report.environment import write_environment
 from conformance.report.records import RECORDS_FILE, read_records
-from conformance.report.summary import SUMMARY_FILE, build_summary, write_summary
-from conformance.report.summary_md import render_summary_md, write_summary_md
+from conformance.report.summary import (
+    SUMMARY_FILE,
+    build_summary,
+    render_summary_md,
+    write_summary,
+    write_summary_md,
+)
 from conformance.spec.requirements import Requirement, load_requirements
 
 log = logging.getLogger(__name__)
+STATS_FILE = "stats.json"  # written by the suite plugin (conformance.suite.session)
 
 
 def _existing_summary(run_dir: Path) -> dict[str, Any]:
@@ -28,6 +34,16 @@ def _existing_summary(run_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _control_plane(run_dir: Path) -> bool | None:
+    """Whether the run had the emulator's control plane, as the suite wrote it in stats.json."""
+    try:
+        stats = json.loads((run_dir / STATS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = stats.get("control_plane") if isinstance(stats, dict) else None
+    return value if isinstance(value, bool) else None
 
 
 def _fallback_html(run_dir: Path, summary: Mapping[str, Any], error: str) -> Path:
@@ -80,6 +96,7 @@ def finalize_run(
         started=started,
         exit_code=exit_code,
         base=_existing_summary(run_dir),
+        control_plane=_control_plane(run_dir),
     )
     write_summary(run_dir, summary)
     write_summary_md(run_dir, summary)

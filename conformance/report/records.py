@@ -10,30 +10,23 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from conformance.checks.findings import FindingCategory
+from conformance.report.judged_evidence import evidence_of
 from conformance.spec.loader import SpecFileError
 
 RECORDS_FILE = "results.jsonl"
 
 
 class Outcome(StrEnum):
-    """How one test ended; `error` is a setup/teardown failure, never a verdict on the box."""
+    """How one test ended; `error` is a setup/teardown failure; `not-exercised`: it found nothing to judge."""
 
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"
     SKIPPED = "skipped"
+    NOT_EXERCISED = "not-exercised"  # `suite.judgement.not_exercised(reason)`: never a pass, never a failure
     XFAILED = "xfailed"
     XPASSED = "xpassed"
-
-
-class Category(StrEnum):
-    """What a failure says about the box; `harness` means it says nothing (our defect, not the box's)."""
-
-    SCHEMA = "schema"
-    SEMANTIC = "semantic"
-    UNIT = "unit"
-    TRANSPORT = "transport"
-    HARNESS = "harness"
 
 
 @dataclass(frozen=True)
@@ -52,13 +45,31 @@ class TestRecord:
 
     nodeid: str
     outcome: Outcome
-    requirement_ids: tuple[str, ...] = ()
-    category: Category | None = None  # set for failed and error outcomes
+    requirement_ids: tuple[str, ...] = ()  # every id on the test's markers
+    category: FindingCategory | None = None  # set for failed and error outcomes
     skip_reason: str = ""
     duration_s: float = 0.0
     exchanges: int = 0
     failure_text: str = ""
     observed: tuple[ObservedReading, ...] = field(default_factory=tuple)
+    findings: int = 0  # how many findings the failure carried; 0 for a failure without one (or no failure)
+    finding_requirement_ids: tuple[str, ...] = ()  # the ids those findings name: what the failure judged
+    judged: dict[str, int] = field(default_factory=dict, hash=False)  # judged:<kind> counts the test recorded
+
+    @property
+    def failing(self) -> bool:
+        """The test failed in its call or errored in setup/teardown."""
+        return self.outcome in (Outcome.FAILED, Outcome.ERROR)
+
+    @property
+    def harness_error(self) -> bool:
+        """A failure that says nothing of the box: no finding (a crash, bare assert) or a harness finding."""
+        return self.failing and self.category == FindingCategory.HARNESS
+
+    @property
+    def evidence(self) -> dict[str, int]:
+        """What the test judged: its exchanges with the box and the finer counts it recorded."""
+        return evidence_of(self.exchanges, self.judged)
 
     def to_json(self) -> str:
         """One line of results.jsonl."""
@@ -66,7 +77,9 @@ class TestRecord:
         data["outcome"] = self.outcome.value
         data["category"] = None if self.category is None else self.category.value
         data["requirement_ids"] = list(self.requirement_ids)
+        data["finding_requirement_ids"] = list(self.finding_requirement_ids)
         data["observed"] = [asdict(reading) for reading in self.observed]
+        data["judged"] = dict(sorted(self.judged.items()))
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -103,14 +116,23 @@ def record_from_mapping(data: Mapping[str, Any]) -> TestRecord:
         ) from None
     raw_category = data.get("category")
     try:
-        category = None if raw_category is None else Category(raw_category)
+        category = None if raw_category is None else FindingCategory(raw_category)
     except ValueError:
-        raise ValueError(f"'category' must be one of {', '.join(Category)}, not {raw_category!r}") from None
-    duration, exchanges = data.get("duration_s", 0.0), data.get("exchanges", 0)
+        known = ", ".join(FindingCategory)
+        raise ValueError(f"'category' must be one of {known}, not {raw_category!r}") from None
+    duration = data.get("duration_s", 0.0)
     if not isinstance(duration, int | float) or isinstance(duration, bool):
         raise ValueError("'duration_s' must be a number")
-    if not isinstance(exchanges, int) or isinstance(exchanges, bool) or exchanges < 0:
-        raise ValueError("'exchanges' must be a non-negative integer")
+    exchanges, findings = data.get("exchanges", 0), data.get("findings", 0)
+    for key, count in (("exchanges", exchanges), ("findings", findings)):
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ValueError(f"{key!r} must be a non-negative integer")
+    judged = data.get("judged", {})
+    if not isinstance(judged, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in judged.items()
+    ):
+        raise ValueError("'judged' must map evidence kinds to non-negative integers")
     for key in ("skip_reason", "failure_text"):
         if not isinstance(data.get(key, ""), str):
             raise ValueError(f"{key!r} must be a string")
@@ -124,6 +146,11 @@ def record_from_mapping(data: Mapping[str, Any]) -> TestRecord:
         exchanges=exchanges,
         failure_text=data.get("failure_text", ""),
         observed=_observed(data.get("observed", [])),
+        findings=findings,
+        finding_requirement_ids=_str_tuple(
+            data.get("finding_requirement_ids", []), "finding_requirement_ids"
+        ),
+        judged=dict(judged),
     )
 
 

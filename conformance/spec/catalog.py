@@ -12,7 +12,7 @@ from conformance.paths import ASYNCAPI_PATH, JSON_SCHEMAS_DIR, OPENAPI_PATH
 from conformance.spec.annotations import place_requirements
 from conformance.spec.loader import SpecFileError, load_mapping
 from conformance.spec.profiles import Profile, apply_profile
-from conformance.spec.registry import SchemaSet, bundle_openapi, load_schema_set
+from conformance.spec.schema_set import SchemaSet, bundle_openapi, load_schema_set
 from conformance.spec.validators import CompiledSchema, SchemaFinding
 
 __all__ = [

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.paths import ERRATA_PATH
+from conformance.spec.catalog_entries import Entry, SourceRef, load_entries, resolve_source
 from conformance.spec.loader import SpecFileError
-from conformance.spec.requirements import Entry, RequirementCatalog, SourceRef, load_entries, resolve_source
+from conformance.spec.requirements import RequirementCatalog
 
 
 class UnknownErratum(KeyError):  # noqa: N818 - mirrors UnknownRequirement

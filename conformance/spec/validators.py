@@ -9,8 +9,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from conformance.spec.error_requirements import requirements_of_error
 from conformance.spec.profiles import errata_of
-from conformance.spec.tracing import requirements_of_error
 
 
 @dataclass(frozen=True)

@@ -1,80 +1,62 @@
-"""Attach what a test exchanged (HTTP, WebSocket sessions, received uploads) to its Allure result as steps."""
+"""Put what a test exchanged (HTTP, WebSocket, received uploads) and its failure into its Allure result.
+
+Every text comes from the one renderer (`conformance.clients.exchange_render`) under its Allure budget;
+this module only decides which exchanges a test shows and makes the Allure steps and attachments.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+import allure
 import pytest
 
-from conformance.clients.curl import render_curl
-from conformance.clients.exchange import HttpExchange, ReceivedUpload, WsTranscript
-from conformance.clients.redact import redact_json, redact_text, redact_url
-from conformance.suite.evidence_text import (
-    bounded_transcript,
-    upload_as_received,
-    upload_payload_text,
-    upload_title,
-)
+from conformance.clients.exchange import Exchange, HttpExchange, ReceivedUpload, WsTranscript
+from conformance.clients.exchange_render import ALLURE, EvidencePart, evidence_parts, exchange_heading
+from conformance.clients.failures import ConformanceFailure, render_failure
 
-MAX_ATTACHED_PER_TEST = 25  # a property test may make hundreds; the first ones and the failure suffice
-MAX_BODY_CHARS = 20_000
-MAX_UPLOADS_PER_WAIT = 25  # a load test may wait for hundreds; their payloads look alike
 # the transcripts of the WebSocket sessions a test opened (filled by the ws_connect fixture)
 WS_SESSIONS = pytest.StashKey[list[WsTranscript]]()
 
 
-def _body(raw: bytes | None) -> Any:
-    """JSON when the body parses, else a short text preview; None for no body."""
-    if not raw:
-        return None
-    text = raw[:MAX_BODY_CHARS].decode("utf-8", errors="replace")
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+def _attach(part: EvidencePart) -> None:
+    kind = allure.attachment_type.JSON if part.is_json else allure.attachment_type.TEXT
+    allure.attach(part.text, name=part.name, attachment_type=kind)
+
+
+def attach_exchange(exchange: Exchange) -> None:
+    """One Allure step per exchange holding the renderer's parts (curl and bodies, transcript, upload)."""
+    with allure.step(exchange_heading(exchange)):
+        for part in evidence_parts(exchange, ALLURE):
+            _attach(part)
+
+
+def _attach_bounded(exchanges: Sequence[Exchange], limit: int, what: str) -> int:
+    shown = exchanges[:limit]
+    for exchange in shown:
+        attach_exchange(exchange)
+    if len(exchanges) > len(shown):
+        with allure.step(f"… {len(exchanges) - len(shown)} more {what} not attached"):
+            pass
+    return len(shown)
 
 
 def attach_exchanges(exchanges: Iterable[HttpExchange]) -> int:
-    """One Allure step per exchange (curl line, request, response); returns how many were attached."""
-    from conformance.report.allure_labels import attach_http_exchange
-
-    attached = 0
-    for exchange in exchanges:
-        if attached >= MAX_ATTACHED_PER_TEST:
-            break
-        request = exchange.request
-        response = exchange.response
-        attach_http_exchange(
-            f"{request.method} {request.url}",
-            curl=redact_text(render_curl(request)),
-            request_body=redact_json(_body(request.body)),
-            response_body=_body(response.body) if response is not None else exchange.error,
-            status=None if response is None else response.status,
-        )
-        attached += 1
-    return attached
+    """A step per HTTP exchange, within the Allure budget; returns how many were attached."""
+    return _attach_bounded(list(exchanges), ALLURE.exchanges, "HTTP exchanges")
 
 
 def attach_ws_sessions(transcripts: Sequence[WsTranscript]) -> int:
-    """One Allure step per WebSocket session with its bounded transcript; returns how many were attached."""
-    from conformance.report.allure_labels import attach_ws_transcript
-
-    for number, transcript in enumerate(transcripts, start=1):
-        entries = len(transcript.frames) + transcript.dropped
-        title = f"WebSocket session {number}: {redact_url(transcript.url)} ({entries} frames)"
-        attach_ws_transcript(title, bounded_transcript(transcript))
-    return len(transcripts)
+    """A step per WebSocket session with its transcript; returns how many were attached."""
+    return _attach_bounded(transcripts, ALLURE.exchanges, "WebSocket sessions")
 
 
 def attach_uploads(uploads: Sequence[ReceivedUpload]) -> int:
-    """One Allure step per received upload (payload, and the upload as received); returns how many."""
-    from conformance.report.allure_labels import attach_upload, note_step
+    """A step per received upload (payload, and the upload as received); returns how many were attached."""
+    return _attach_bounded(uploads, ALLURE.uploads, "received uploads")
 
-    shown = uploads[:MAX_UPLOADS_PER_WAIT]
-    for upload in shown:
-        attach_upload(upload_title(upload), upload_payload_text(upload), rendered=upload_as_received(upload))
-    if len(uploads) > len(shown):
-        note_step(f"… {len(uploads) - len(shown)} more received uploads not attached")
-    return len(shown)
+
+def attach_failure(failure: ConformanceFailure) -> None:
+    """The failure rendered under the Allure budget (every finding, more exchanges) as a text attachment."""
+    text = render_failure(failure, ALLURE)
+    allure.attach(text, name="failure", attachment_type=allure.attachment_type.TEXT)

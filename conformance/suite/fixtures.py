@@ -13,16 +13,21 @@ from conformance.clients.exchange_log import ExchangeLog
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.clients.receiver_client import ReceiverClient
 from conformance.clients.ws_client import RecordingWebSocket
+from conformance.exit_codes import ExitCode
 from conformance.scenarios.loader import load_named
-from conformance.scenarios.seeding import SeededScenario, seed_scenario
 from conformance.suite.evidence import WS_SESSIONS
 from conformance.suite.session import ConformanceSession
 from conformance.suite.uploads import UploadRefusedError, UploadRoute, UploadSetupError
 from conformance.target.control_client import ControlClient
 from conformance.target.preflight import PreflightError, preflight
+from conformance.target.scenario_seeding import SeededScenario, seed_scenario
 from conformance.target.target import Target
 
 SESSION_KEY = pytest.StashKey[ConformanceSession]()
+NO_EMBEDDED_BOX = (
+    "sophon-conformance: no --box-url, and no embedded emulator in this process: run the suite with "
+    "`sophon-conformance run` (or pass -p conformance.cli.embedded_box to pytest)"
+)
 
 
 def conformance_session(config: pytest.Config) -> ConformanceSession:
@@ -40,10 +45,12 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if session.target is not None:
         yield session.target
         return
-    from conformance.suite.embedded import start_embedded_box
-
     workdir: Path = tmp_path_factory.mktemp("embedded-box")
-    box = start_embedded_box(workdir, profile=session.options.profile, faults=session.options.faults)
+    box = request.config.hook.pytest_conformance_embedded_box(
+        workdir=workdir, profile=session.options.profile, faults=session.options.faults
+    )
+    if box is None:
+        pytest.exit(NO_EMBEDDED_BOX, returncode=int(ExitCode.USAGE_ERROR))
     try:
         try:
             found = preflight(box.config, reach_window_s=5.0)

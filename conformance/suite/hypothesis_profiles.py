@@ -1,4 +1,4 @@
-"""Hypothesis profiles `gate` (fast, derandomized, for every build) and `deep` (10x examples, nightly)."""
+"""Hypothesis profiles `gate` (every build) and `deep` (10x, nightly), with the suite's example budgets."""
 
 from __future__ import annotations
 
@@ -8,6 +8,21 @@ GATE = "gate"
 DEEP = "deep"
 GATE_EXAMPLES = 25
 DEEP_EXAMPLES = 250  # at least 10x the gate
+DEEP_SCALE = DEEP_EXAMPLES // GATE_EXAMPLES  # the deep profile runs this many times each gate budget
+# examples per schemathesis operation in the gate profile: a page of seeded events costs ~30 ms to fetch
+# and judge, a generated picture search ~100 ms (big base64 strings, face detection)
+SCHEMA_FUZZ_EXAMPLES = {
+    "v2GetEvents": 350,
+    "v1Events": 350,
+    "v2GetEvent": 400,
+    "v1Devices": 300,
+    "v2GetSpotImage": 300,
+    "getHistoryEventUrl": 5,
+    "v1PictureSearch": 30,
+    "v2Login": 60,
+}
+PAGING_SEEDED_EXAMPLES = 8  # each example of the seeded paging test pages through the whole store
+QUERY_MODEL_STEPS = 12  # steps per example of the query state machine (injections, clock steps, queries)
 _SUPPRESSED = (HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much)
 
 
@@ -30,3 +45,14 @@ def register_profiles() -> None:
         print_blob=True,
         suppress_health_check=_SUPPRESSED,
     )
+
+
+def schema_fuzz_examples(operation_id: str) -> int:
+    """The examples schemathesis generates for one operation under the loaded profile (deep: 10x)."""
+    scale = DEEP_SCALE if settings.get_current_profile_name() == DEEP else 1
+    return SCHEMA_FUZZ_EXAMPLES[operation_id] * scale
+
+
+def mean_schema_fuzz_examples() -> int:
+    """The gate's mean examples per fuzzed operation (what a generic tool alone gets, to compare fairly)."""
+    return max(1, round(sum(SCHEMA_FUZZ_EXAMPLES.values()) / len(SCHEMA_FUZZ_EXAMPLES)))

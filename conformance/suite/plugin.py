@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.suite import fixtures
+from conformance.suite import fixtures, hookspecs
 from conformance.suite.fixtures import SESSION_KEY
 from conformance.suite.hypothesis_profiles import GATE, register_profiles
 from conformance.suite.markers import register_markers
@@ -16,6 +16,11 @@ from conformance.suite.options import add_options, read_options
 from conformance.suite.session import ConformanceSession
 
 register_profiles()  # before Hypothesis's own plugin loads `--hypothesis-profile gate|deep`
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """The hooks that bring the embedded box and the upload receiver (implemented by the CLI layer)."""
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -2,7 +2,8 @@
 
 box.yaml names each JSON response by a relative `$ref` to a file in schemas/json; this module maps
 (operation, status) to that schema name and validates the body with `load_spec(profile).validate`.
-A violation names the requirements the failing schema nodes are linked to (`x-requirements`).
+A violation fails through the one bridge: each schema finding names the requirements its schema node is
+linked to (`x-requirements`).
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
+from conformance.checks.findings import FindingCategory
+from conformance.clients.failures import fail, fail_on
 from conformance.paths import OPENAPI_PATH
 from conformance.spec.catalog import load_spec
 from conformance.spec.loader import load_mapping
-from conformance.spec.traceability import schema_requirement_ids
-from conformance.spec.validators import SchemaFinding
+from conformance.spec.schema_requirements import schema_requirement_ids
+from conformance.suite.support.schema_findings import schema_finding
 
 METHODS = ("get", "post", "put", "patch", "delete")
-SHOWN_FINDINGS = 5
-
-
-class ResponseSchemaViolation(AssertionError):  # noqa: N818 - reads as what it is
-    """A response body that its documented schema (under the run's profile) does not accept."""
 
 
 def _schema_name(media: Any) -> str | None:
@@ -85,33 +83,19 @@ def schema_for(label: str, status: int) -> str | None:
 
 
 def check_response(label: str, status: int, content_type: str, body: bytes, profile: str) -> None:
-    """Raise ResponseSchemaViolation when a JSON body breaks its schema under `profile`; else return."""
+    """Fail (a schema ConformanceFailure) when a JSON body breaks its schema under `profile`; else return."""
     name = schema_for(label, status)
     if name is None or "json" not in content_type.lower():
         return
     try:
         instance = json.loads(body)
     except ValueError:
-        raise ResponseSchemaViolation(
-            f"{label} answered HTTP {status} with a body that is not JSON: {body[:120]!r}"
-        ) from None
+        title = f"{label} answered HTTP {status} with a body that is not JSON: {body[:120]!r}"
+        fail(title, (), category=FindingCategory.SCHEMA)
     spec = load_spec(profile)
     if spec.is_valid(name, instance):  # the common case: skip collecting findings
         return
-    findings = spec.validate(name, instance)
-    if findings:
-        raise ResponseSchemaViolation(describe(label, status, name, profile, findings))
-
-
-def describe(label: str, status: int, name: str, profile: str, findings: list[SchemaFinding]) -> str:
-    """One readable block: which schema, which profile, the first findings with their errata."""
-    lines = [f"{label} HTTP {status}: the body breaks {name} under the {profile} profile"]
-    named = dict.fromkeys(i for finding in findings for i in finding.requirements)
-    if named:
-        lines.append(f"Requirements: {', '.join(named)}")
-    for finding in findings[:SHOWN_FINDINGS]:
-        errata = f" [{', '.join(finding.errata)}]" if finding.errata else ""
-        lines.append(f"  {finding.instance_path or '/'}: {finding.message}{errata}")
-    if len(findings) > SHOWN_FINDINGS:
-        lines.append(f"  … {len(findings) - SHOWN_FINDINGS} more")
-    return "\n".join(lines)
+    fail_on(
+        [schema_finding(name, found) for found in spec.validate(name, instance)],
+        f"{label} HTTP {status}: the body breaks {name} under the {profile} profile",
+    )

@@ -6,11 +6,13 @@ import json
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance.clients.failures import ConformanceFailure
 from conformance.exit_codes import ExitCode
 from conformance.suite.markers import marker_problems, requirement_ids
 from conformance.suite.options import ConformanceOptions
@@ -56,7 +58,12 @@ class ConformanceSession:
         self.is_worker = hasattr(config, "workerinput")
         self.is_controller = not self.is_worker and config.pluginmanager.getplugin("dsession") is not None
         run_dir = Path(options.stats_path).parent if options.stats_path else None
-        self.uploads = RunUploads(options, run_dir, is_worker=self.is_worker)
+        self.uploads = RunUploads(
+            options,
+            run_dir,
+            is_worker=self.is_worker,
+            start_receiver=config.hook.pytest_conformance_upload_receiver,
+        )
         self._previous_sigterm: Any = None
         if not self.is_worker and threading.current_thread() is threading.main_thread():
             # SIGTERM ends the run like Ctrl-C: fixtures tear down, the box's upload setting is restored
@@ -87,7 +94,7 @@ class ConformanceSession:
         self._attach_receiver()
 
     def _attach_receiver(self) -> None:
-        """Real box: the controlling process starts the receiver (and, under xdist, redirects the box)."""
+        """Real box: the controlling process starts the receiver; workers adopt it (and the run folder)."""
         assert self.target is not None
         workerinput = getattr(self.config, "workerinput", {})
         if self.is_worker and WORKERINPUT_KEY in workerinput:
@@ -100,11 +107,7 @@ class ConformanceSession:
             self.message = str(exc)
             self._write_stats(int(ExitCode.USAGE_ERROR))
             pytest.exit(f"sophon-conformance: {exc}", returncode=int(ExitCode.USAGE_ERROR))
-        if self.is_controller and self.uploads.refusal(self.target) is None:
-            try:  # workers share the box: redirect once, here, before they start
-                self.uploads.ensure_route(self.target)
-            except UploadSetupError as exc:
-                self.message = str(exc)
+        # no redirect here: the first test that reads uploads asks for it (uploads.py), in any process
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -136,18 +139,25 @@ class ConformanceSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:
-        """Count the test's HTTP exchanges and attach them to its Allure result as steps."""
+        """Count the test's HTTP exchanges (its evidence); put them and its failure into its Allure result."""
         before = [int(log.total) for log in self.logs]
+        counted_before = self.extra.count  # schemathesis calls, counted by counted_session
         try:
             return (yield)
-        finally:
-            self._record_evidence(item, before)
+        except ConformanceFailure as failure:
+            if self.config.pluginmanager.hasplugin("allure_pytest"):
+                from conformance.suite.evidence import attach_failure
 
-    def _record_evidence(self, item: pytest.Item, before: list[int]) -> None:
+                attach_failure(failure)
+            raise
+        finally:
+            self._record_evidence(item, before, self.extra.count - counted_before)
+
+    def _record_evidence(self, item: pytest.Item, before: list[int], counted: int) -> None:
         from conformance.report.recorder import EXCHANGES_PROPERTY
         from conformance.suite.evidence import WS_SESSIONS, attach_exchanges, attach_ws_sessions
 
-        made = 0
+        made = counted
         exchanges: list[Any] = []
         for index, log in enumerate(self.logs):
             new = int(log.total) - (before[index] if index < len(before) else 0)
@@ -161,12 +171,12 @@ class ConformanceSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-        """Every failure names its requirement ids, also failures raised by schemathesis or plain asserts."""
+        """Every failure says which requirements it judged: only those its findings name (issue 16.4)."""
         report = yield
-        if report.failed and hasattr(report.longrepr, "addsection"):
-            ids = requirement_ids(item)
-            if ids and not any(name == REQUIREMENTS_SECTION for name, *_ in report.longrepr.sections):
-                report.longrepr.addsection(REQUIREMENTS_SECTION, f"Requirements: {', '.join(ids)}")
+        sections = getattr(report.longrepr, "sections", None)
+        if report.failed and sections is not None and REQUIREMENTS_SECTION not in (n for n, *_ in sections):
+            error = None if call.excinfo is None else call.excinfo.value
+            report.longrepr.addsection(REQUIREMENTS_SECTION, judged_text(requirement_ids(item), error))
         return report
 
     @pytest.hookimpl(optionalhook=True)
@@ -198,6 +208,8 @@ class ConformanceSession:
         terminalreporter.write_line(
             f"HTTP exchanges: {self.exchange_count} against {where} (profile {self.options.profile})"
         )
+        if self.uploads.silence_note:
+            terminalreporter.write_line(f"uploads: {self.uploads.silence_note}")
 
     def _write_stats(self, exit_code: int) -> None:
         if not self.options.stats_path:
@@ -210,12 +222,32 @@ class ConformanceSession:
             "wall_s": round(time.monotonic() - self.started, 3),
             "profile": self.options.profile,
             "target": "emulator" if self.options.target is None else self.options.target.box_url,
+            "control_plane": self.options.has_control,
             "firmware_version": None if self.target is None else self.target.firmware_version,
             "capabilities": None if self.target is None else self.target.capabilities.describe(),
         }
         path = Path(self.options.stats_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+
+
+def judged_text(marker_ids: Sequence[str], error: BaseException | None) -> str:
+    """What a failure judged: the ids its findings name; the other marker ids are counted, never listed.
+
+    Listing them would let a reader (or a kill count) take a crash for a finding about those requirements.
+    """
+    from conformance.checks.findings import named_requirement_ids
+    from conformance.report.recorder import carried_findings, failure_category
+
+    findings = [] if error is None else carried_findings(error)
+    named = named_requirement_ids(findings)
+    others = len([rid for rid in marker_ids if rid not in named])
+    not_judged = f"{others} other requirement(s) on the test's markers not judged by this failure"
+    if named:
+        return f"Judged by this failure's findings: {', '.join(named)} ({not_judged})"
+    if error is not None and failure_category(error, "call", findings).value == "harness":
+        return f"Harness error: no finding, so no requirement is judged (not a box defect; {not_judged})"
+    return f"No finding names a requirement: none is judged ({not_judged})"
 
 
 def _known_requirement_ids() -> tuple[str, ...] | None:

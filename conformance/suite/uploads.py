@@ -3,33 +3,108 @@
 Embedded emulator: every pytest process (each xdist worker too) has its own emulator and receiver,
 so each process points its own box at its own receiver, lazily, when an upload test first asks.
 Real box: the box is shared, so only the controlling process (the single process, or the xdist
-controller) starts the receiver and changes the box's setting; workers get the URLs through
-`workerinput` and never touch the setting. Under xdist the controller redirects before the workers
-start (it cannot know whether they will need it); without xdist the first upload test triggers it.
+controller) starts the receiver; workers get its URLs and the run folder through `workerinput`. The
+box's setting is redirected only when a test that reads uploads runs (the first request of the
+`box_uploads_to_receiver` fixture), in whichever process that is: under xdist the first worker that needs
+it applies it under a file lock in the run folder, the others adopt it, and the controlling process
+restores it at the end (also after Ctrl-C or SIGTERM). A run without upload tests never touches it.
+
+Reachability: a receiver on loopback cannot be reached by a box on another machine. When the box is not
+on loopback and no --receiver-advertise-url is given, a loopback --receiver-bind (the default) becomes
+the local address the operating system routes to the box from, on the same port.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from conformance.suite.embedded import ReceiverUnavailableError, StartedReceiver, start_receiver
+from conformance.clients.failures import ConformanceFailure
+from conformance.clients.receiver_client import ReceiverClient
+from conformance.suite.hookspecs import ReceiverUnavailableError, StartedReceiver
 from conformance.suite.options import ConformanceOptions
 from conformance.target.target import Target
-from conformance.target.upload_config import HistoryEventUrlClient, UploadConfigError, UploadRedirect
+from conformance.target.upload_config import (
+    HistoryEventUrlClient,
+    UploadConfigError,
+    UploadRedirect,
+    file_lock,
+)
 
 log = logging.getLogger(__name__)
 
 WORKERINPUT_KEY = "sophon_conformance_uploads"
 SAVED_SETTING_FILE = "history-event-url.saved.json"
+TURN_LOCK_FILE = "history-event-url.turn"  # held by the module whose tests change the box's uploads
 NEEDS_WRITES = (
     "pointing the box's uploads at the receiver changes its HistoryEventUrl setting: pass --allow-writes "
     "(it is restored at the end), or point it yourself and pass --no-configure-upload"
 )
+
+NO_RECEIVER = (
+    "no upload receiver in this process: run the suite with `sophon-conformance run` "
+    "(or pass -p conformance.cli.embedded_box to pytest)"
+)
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", ""})
+ROUTE_PROBE_PORT = 9  # discard; a UDP connect only picks the route, nothing is sent
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def route_address(box_host: str) -> str:
+    """The local address the operating system routes to `box_host` from (a UDP socket connected to the box
+    and read with getsockname(); no packet is sent). Raises OSError when there is no route."""
+    found = socket.getaddrinfo(box_host, ROUTE_PROBE_PORT, type=socket.SOCK_DGRAM)
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.connect(address)
+        return str(probe.getsockname()[0])
+
+
+def receiver_bind_for(
+    bind: tuple[str, int],
+    box_url: str,
+    advertise_url: str | None,
+    route: Callable[[str], str] = route_address,
+) -> tuple[str, int]:
+    """Where the receiver listens: a loopback bind for a box off loopback becomes the route to the box."""
+    host, port = bind
+    box_host = urlsplit(box_url).hostname or ""
+    if advertise_url or not is_loopback(host) or is_loopback(box_host):
+        return bind
+    try:
+        local = route(box_host)
+    except OSError as exc:
+        raise UploadSetupError(
+            f"no route from this machine to the box at {box_host} ({exc}): give --receiver-bind with an "
+            "address the box can reach, or --receiver-advertise-url"
+        ) from None
+    log.info("the box %s is reached from %s: the upload receiver listens there", box_host, local)
+    return local, port
+
+
+class ReceiverStarter(Protocol):
+    """Starts the upload receiver (the `pytest_conformance_upload_receiver` hook); None when none can run."""
+
+    def __call__(self, *, log_path: Path, host: str, port: int, profile: str) -> StartedReceiver | None: ...
 
 
 class UploadSetupError(Exception):
@@ -60,6 +135,11 @@ class RunUploads:
     redirect: UploadRedirect | None = None
     from_controller: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # why the redirect failed, once it did (not retried)
+    start_receiver: ReceiverStarter | None = None  # the `pytest_conformance_upload_receiver` hook
+    no_receiver: str = "no upload receiver in this run"  # why upload tests skip when there is none
+    target_for_restore: Target | None = None  # the box whose setting a worker may have redirected
+    silence_note: str = ""  # set at close(): the box was redirected and uploaded nothing
+    redirected: bool = False  # this process pointed the box at the receiver (restored or not since)
 
     @property
     def workdir(self) -> Path:
@@ -69,35 +149,53 @@ class RunUploads:
         return self.run_dir
 
     def start_receiver_for(self, target: Target) -> Target:
-        """Real box, controlling process: start the receiver on --receiver-bind; the target gets its URLs."""
-        host, port = self.options.receiver_bind
+        """Real box, controlling process: start the receiver on --receiver-bind; the target gets its URLs.
+
+        Without a receiver in this process (pytest without the CLI's plugin) the target has none: upload
+        tests skip.
+        """
+        host, port = receiver_bind_for(
+            self.options.receiver_bind, target.box_url, self.options.receiver_advertise_url
+        )
         if self.options.receiver_advertise_url is None and host in ("0.0.0.0", "::", ""):
             raise UploadSetupError(
                 f"--receiver-bind {host}:{port} listens on every interface: give --receiver-advertise-url, "
                 "the URL the box can reach this machine at"
             )
+        if self.start_receiver is None:
+            return self._without_receiver(target)
         try:
-            self.receiver = start_receiver(
-                self.workdir / "uploads.jsonl", host=host, port=port, profile=self.options.profile
+            self.receiver = self.start_receiver(
+                log_path=self.workdir / "uploads.jsonl", host=host, port=port, profile=self.options.profile
             )
         except ReceiverUnavailableError as exc:
             raise UploadSetupError(str(exc)) from None
+        if self.receiver is None:
+            return self._without_receiver(target)
         url = advertised_url(self.options.receiver_advertise_url, self.receiver.url)
         log.info("upload receiver listens on %s; the box is told to upload to %s", self.receiver.url, url)
-        return target.with_receiver(url, self.receiver.api_url)
+        routed = target.with_receiver(url, self.receiver.api_url)
+        self.target_for_restore = routed
+        return routed
+
+    def _without_receiver(self, target: Target) -> Target:
+        self.no_receiver = NO_RECEIVER
+        log.warning("%s; upload tests will skip", NO_RECEIVER)
+        return target
 
     def adopt_controller(self, target: Target, data: dict[str, Any]) -> Target:
-        """xdist worker on a real box: use the controller's receiver and its redirect state."""
+        """xdist worker on a real box: use the controller's receiver and run folder (the shared redirect)."""
         self.from_controller = data
+        if data.get("workdir"):
+            self.run_dir = Path(data["workdir"])
         return target.with_receiver(data.get("receiver_url"), data.get("receiver_api_url"))
 
     def for_workers(self, target: Target | None) -> dict[str, Any]:
-        """What a worker needs: the receiver's URLs and whether (and why not) the box was redirected."""
+        """What a worker needs: the receiver's URLs, the run folder, and why (if so) it may not redirect."""
         return {
             "receiver_url": None if target is None else target.receiver_url,
             "receiver_api_url": None if target is None else target.receiver_api_url,
-            "applied": self.redirect is not None and self.redirect.applied,
-            "previous": None if self.redirect is None else self.redirect.previous,
+            "workdir": str(self.workdir),
             "skip_reason": None if target is None else self.refusal(target),
             "error": self.error,
         }
@@ -105,7 +203,7 @@ class RunUploads:
     def refusal(self, target: Target) -> str | None:
         """Why this run must not redirect the box's uploads; None when it may."""
         if target.receiver_url is None:
-            return "no upload receiver in this run"
+            return self.no_receiver
         if not self.options.configure_upload:
             return None
         if not target.capabilities.history_event_url:
@@ -125,15 +223,15 @@ class RunUploads:
         assert target.receiver_url is not None  # refusal() checked it
         if not self.options.configure_upload:
             return UploadRoute(target.receiver_url, "user")
-        if self.from_controller:
-            return UploadRoute(target.receiver_url, "controller", self.from_controller.get("previous"))
         redirect = self._redirect(target)
         try:
-            redirect.apply()
+            redirect.apply()  # under xdist: once for the run, by the first worker that needs it
         except UploadConfigError as exc:
             self.error = f"could not point the box's uploads at the receiver: {exc}"
             raise UploadSetupError(self.error) from None
-        return UploadRoute(target.receiver_url, "this process", redirect.previous)
+        self.redirected = True
+        arranged_by = "controller" if self.from_controller else "this process"  # who restores it
+        return UploadRoute(target.receiver_url, arranged_by, redirect.previous)
 
     def _redirect(self, target: Target) -> UploadRedirect:
         if self.redirect is None:
@@ -144,11 +242,53 @@ class RunUploads:
         return self.redirect
 
     def restore(self) -> bool:
-        """Put the box's upload setting back (idempotent); False when the box refused."""
+        """Put the box's upload setting back (idempotent); False when the box refused.
+
+        An xdist worker leaves it to the controlling process, which restores what any worker applied.
+        """
+        if self.from_controller:
+            return True
+        if self.redirect is None and self.saved_path is not None and self.saved_path.exists():
+            assert self.target_for_restore is not None
+            self._redirect(self.target_for_restore)
         return True if self.redirect is None else self.redirect.restore()
+
+    @contextmanager
+    def in_turn(self) -> Iterator[None]:
+        """Held while tests change the shared box's upload setting or read its uploads: xdist workers take
+        turns (a real box only; each embedded box is its own process's)."""
+        with file_lock(None if self.options.embedded else self.workdir / TURN_LOCK_FILE):
+            yield
+
+    def _silence(self) -> str:
+        """One line when the box was pointed at the receiver and uploaded nothing all run ("" otherwise)."""
+        redirected = self.redirected or bool(self.saved_path is not None and self.saved_path.exists())
+        if self.receiver is None or self.target_for_restore is None or not redirected:
+            return ""
+        try:
+            received = int(ReceiverClient(self.receiver.api_url).stats().get("received", 0))
+        except (ConformanceFailure, ValueError, OSError):  # a note must never fail the run
+            return ""
+        if received:
+            return ""
+        return (
+            f"the box uploaded nothing to {self.target_for_restore.receiver_url} during this run: a quiet "
+            "box records nothing; a box that cannot reach that address (firewall, other network) uploads "
+            "nothing (see --receiver-bind / --receiver-advertise-url)"
+        )
+
+    @property
+    def saved_path(self) -> Path | None:
+        """The run's saved setting (real box only): written by whichever process applied the redirect."""
+        if self.options.embedded or self.target_for_restore is None:
+            return None
+        return self.workdir / SAVED_SETTING_FILE
 
     def close(self) -> bool:
         """Restore the setting, then stop the receiver; False when the restore failed."""
+        self.silence_note = self._silence()
+        if self.silence_note:
+            log.warning("%s", self.silence_note)
         restored = self.restore()
         if self.receiver is not None:
             self.receiver.stop()

@@ -1,1 +1,1 @@
-"""What is under test: URLs, profile, discovered capabilities, and the emulator's control plane client."""
+"""What is under test: URLs, profile, discovered capabilities, its control plane client, scenario seeding."""

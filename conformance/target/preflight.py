@@ -1,4 +1,9 @@
-"""Reach the box before any test runs, so a dead box ends the run in seconds with one clear message."""
+"""Reach the box before any test runs, so a dead box ends the run in seconds with one clear message.
+
+Preflight also finds which mandatory interfaces answer. One that answers 404/405/501 is *missing*:
+its tests still run and fail (issue 14, missing is failing) unless the user declared it absent. A
+transport error on a probe is left to the tests, which report it as a transport failure.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from conformance.target.target import (
     DEVICES_PATH,
     HISTORY_EVENT_URL_PATH,
     LOGIN_PATH,
+    MANDATORY_INTERFACES,
     PICTURE_SEARCH_PATH,
     V1_EVENTS_PATH,
     V2_EVENTS_PATH,
@@ -30,6 +36,8 @@ TOTAL_DEADLINE_S = 14.0  # everything preflight does fits in the 15 s the issue 
 CALL_TIMEOUT_S = 5.0
 RETRY_PAUSE_S = 0.5
 ABSENT_STATUSES = frozenset({404, 405, 501})
+# HistoryEventUrl is documented as POST; preflight reads it with GET (no write), so 405 there means present
+PRESENT_ON_405 = frozenset({"history_event_url"})
 
 
 class PreflightError(Exception):
@@ -75,8 +83,13 @@ def preflight(
     return Target(config=config, capabilities=capabilities, firmware_version=firmware, auth_cookies=cookies)
 
 
-def _reach(session: requests.Session, config: TargetConfig, clock: _Clock, window_s: float) -> dict[str, Any]:
-    """GET the device list, retrying refused connections until the reach window closes."""
+def _reach(
+    session: requests.Session, config: TargetConfig, clock: _Clock, window_s: float
+) -> dict[str, Any] | int:
+    """GET the device list, retrying refused connections until the reach window closes.
+
+    Returns the device list body, or the status when the box answered 404/405/501 (devices missing).
+    """
     url = config.box_url.rstrip("/") + DEVICES_PATH
     give_up = time.monotonic() + window_s
     last_error = "no attempt"
@@ -86,6 +99,8 @@ def _reach(session: requests.Session, config: TargetConfig, clock: _Clock, windo
         except requests.RequestException as exc:
             last_error = _short_error(exc)
         else:
+            if response.status_code in ABSENT_STATUSES:
+                return response.status_code
             return _devices_body(response, url)
         if time.monotonic() + RETRY_PAUSE_S >= give_up:
             raise PreflightError(f"box unreachable: GET {url} failed for {window_s:.0f} s ({last_error})")
@@ -137,9 +152,9 @@ def _login(session: requests.Session, config: TargetConfig, clock: _Clock) -> tu
 
 
 def _discover(
-    session: requests.Session, config: TargetConfig, clock: _Clock, devices: dict[str, Any]
+    session: requests.Session, config: TargetConfig, clock: _Clock, devices: dict[str, Any] | int
 ) -> Capabilities:
-    """Probe each documented interface with a harmless request; 404/405 means the box lacks it."""
+    """Probe each mandatory interface with a harmless request; 404/405/501 means the box lacks it."""
     base = config.box_url.rstrip("/")
     probes: dict[str, tuple[str, str, dict[str, Any]]] = {
         "v2_events": ("POST", V2_EVENTS_PATH, {"json": {"page_limit": 1, "page_index": 0}}),
@@ -148,16 +163,56 @@ def _discover(
         "picture_search": ("POST", PICTURE_SEARCH_PATH, {"json": {}}),
         "history_event_url": ("GET", HISTORY_EVENT_URL_PATH, {}),
     }
-    found: dict[str, bool] = {}
+    missing: dict[str, str] = {}
+    if isinstance(devices, int):
+        missing["devices"] = f"GET {DEVICES_PATH} answered HTTP {devices}"
     for name, (method, path, kwargs) in probes.items():
         try:
             response = session.request(method, base + path, timeout=clock.timeout(), **kwargs)
         except requests.RequestException as exc:
+            # not proof of absence: the tests meet the same transport error and report it as one
             log.warning("preflight: %s %s failed: %s", method, path, _short_error(exc))
-            found[name] = False
             continue
-        found[name] = response.status_code not in ABSENT_STATUSES
-    return Capabilities(device_ids=_device_ids(devices), **found)
+        status = response.status_code
+        if status in ABSENT_STATUSES and not (status == 405 and name in PRESENT_ON_405):
+            missing[name] = f"{method} {path} answered HTTP {status}"
+    if len(missing) == len(MANDATORY_INTERFACES):
+        _refuse_a_box_without_interfaces(config, missing)
+    declared = config.declared_absent
+    for name, seen in missing.items():
+        if name not in declared:
+            log.warning("preflight: mandatory interface %s is missing (%s)", name, seen)
+    return Capabilities(
+        device_ids=_chosen_devices(config, devices),
+        missing=tuple((name, seen) for name, seen in missing.items() if name not in declared),
+        declared_absent=declared,
+        **{name: name not in declared for name in MANDATORY_INTERFACES},
+    )
+
+
+def _chosen_devices(config: TargetConfig, devices: dict[str, Any] | int) -> tuple[str, ...]:
+    """The devices to use: those the user named (each must be on the box's list), else all listed."""
+    listed = _device_ids(devices) if isinstance(devices, dict) else ()
+    if not config.devices:
+        return listed
+    unknown = [device for device in config.devices if listed and device not in listed]
+    if unknown:
+        raise PreflightError(
+            f"device {unknown[0]!r} (box profile `devices` / --device) is not in the box's device list "
+            f"({', '.join(listed)})",
+            ExitCode.USAGE_ERROR,
+        )
+    return config.devices
+
+
+def _refuse_a_box_without_interfaces(config: TargetConfig, missing: dict[str, str]) -> None:
+    """Every mandatory interface answering 404/405/501 means a wrong URL, not a box to judge."""
+    status = missing["devices"].rsplit(" ", 1)[-1]
+    url = config.box_url.rstrip("/") + DEVICES_PATH
+    raise PreflightError(
+        f"box answered GET {url} with HTTP {status}; is this a Sophon box? "
+        "(no documented interface answers: every probe got 404, 405 or 501)"
+    )
 
 
 def _firmware_version(session: requests.Session, config: TargetConfig, clock: _Clock) -> str | None:

@@ -16,29 +16,61 @@ VERSION_PATH = "/sophon/v2/system/getsoftwareversion"
 VERSION_PORT = 8888
 
 
+# the interfaces a conforming box must offer (issue 14: missing is failing), as the box profile names them
+MANDATORY_INTERFACES = ("v2_events", "v1_events", "picture_search", "devices", "history_event_url")
+INTERFACE_CALLS = {
+    "v2_events": f"POST {V2_EVENTS_PATH}",
+    "v1_events": f"GET {V1_EVENTS_PATH}",
+    "picture_search": f"POST {PICTURE_SEARCH_PATH}",
+    "devices": f"GET {DEVICES_PATH}",
+    "history_event_url": f"GET {HISTORY_EVENT_URL_PATH}",
+}
+
+
 @dataclass(frozen=True)
 class Capabilities:
-    """Which documented interfaces the box answers; tests of an absent interface skip instead of failing."""
+    """Which mandatory interfaces the suite tests: every one the user did not declare absent.
+
+    An interface that answered 404/405/501 at preflight is still tested (its tests fail): it is
+    `missing`, not absent, unless the user declared it absent (box profile `interfaces`, --interfaces).
+    """
 
     v2_events: bool = False
     v1_events: bool = False
     picture_search: bool = False
     history_event_url: bool = False
+    devices: bool = False
     device_ids: tuple[str, ...] = ()
+    missing: tuple[tuple[str, str], ...] = ()  # (interface, what preflight saw) for 404/405/501 answers
+    declared_absent: tuple[str, ...] = ()
+
+    def tested(self, interface: str) -> bool:
+        """True when the suite runs the interface's tests (it was not declared absent)."""
+        return bool(getattr(self, interface))
+
+    def missing_answer(self, interface: str) -> str | None:
+        """What the interface answered at preflight when it was missing (e.g. `HTTP 404`), else None."""
+        return dict(self.missing).get(interface)
 
     def describe(self) -> str:
         """One line for logs and the run summary."""
         present = [
-            name
-            for name, flag in (
-                ("v2", self.v2_events),
-                ("v1", self.v1_events),
-                ("picturesearch", self.picture_search),
-                ("HistoryEventUrl", self.history_event_url),
+            label
+            for label, name in (
+                ("v2", "v2_events"),
+                ("v1", "v1_events"),
+                ("picturesearch", "picture_search"),
+                ("devices", "devices"),
+                ("HistoryEventUrl", "history_event_url"),
             )
-            if flag
+            if self.tested(name) and self.missing_answer(name) is None
         ]
-        return f"{', '.join(present) or 'none'}; {len(self.device_ids)} device(s)"
+        parts = [f"{', '.join(present) or 'none'}; {len(self.device_ids)} device(s)"]
+        if self.missing:
+            parts.append("MISSING " + ", ".join(f"{name} ({seen})" for name, seen in self.missing))
+        if self.declared_absent:
+            parts.append("declared absent " + ", ".join(self.declared_absent))
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -54,14 +86,26 @@ class TargetConfig:
     password: str | None = None
     embedded: bool = False
     faults: tuple[str, ...] = ()
+    interfaces: tuple[str, ...] = MANDATORY_INTERFACES  # what the firmware claims; others: declared absent
+    devices: tuple[str, ...] = ()  # the devices to use; () = every device the box lists
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {self.profile!r}")
+        unknown = [name for name in self.interfaces if name not in MANDATORY_INTERFACES]
+        if unknown:
+            raise ValueError(
+                f"unknown interface {unknown[0]!r}: the interfaces are {', '.join(MANDATORY_INTERFACES)}"
+            )
         for label, url in (("box URL", self.box_url), ("WebSocket URL", self.ws_url)):
             check_url(label, url, ("http", "https") if label == "box URL" else ("ws", "wss"))
         if self.control_url is not None:
             check_url("control URL", self.control_url, ("http", "https"))
+
+    @property
+    def declared_absent(self) -> tuple[str, ...]:
+        """Mandatory interfaces the user says this firmware does not offer: their tests skip."""
+        return tuple(name for name in MANDATORY_INTERFACES if name not in self.interfaces)
 
     @property
     def name(self) -> str:

@@ -3,15 +3,23 @@
 Reference history-event-url-config: `GET /SophonFogSys/api/HistoryEventUrl` answers
 `{"data": {"message": ..., <the setting>}}`; `POST` with a JSON body replaces the setting.
 The saved setting is also written to a file before the box is changed, so a run that dies hard
-(SIGKILL, power) leaves the user what to restore by hand.
+(SIGKILL, power) leaves the user what to restore by hand. That file is also how the processes of one run
+share the redirect (xdist): the first process that needs it applies it under a file lock, the others find
+the file and adopt it, and the controlling process restores from it at the end.
+
+The restore posts back every key the GET answered, exactly as read; a documented key the GET did not
+answer is posted with its documented default (the picture flags: true), so a test that changed it does
+not leave it changed. The restore reads the setting back and reports every key that did not come back.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +32,13 @@ log = logging.getLogger(__name__)
 CALL_TIMEOUT_S = 10.0
 # what a POST must carry (reference: 必选); used when the box's GET answer lacks a key
 REQUIRED_DEFAULTS: Mapping[str, Any] = {"content-type": "json", "reported_peroid": 60}
-SETTING_KEYS = (
-    "history_upload_event_url",
-    "history_need_reg_pic",
-    "history_need_spot_pic",
-    "history_need_recognize_face",
-    "content-type",
-    "reported_peroid",
-)
+# optional keys with a documented default (reference: 默认为true); restored to it when the GET lacks them
+DOCUMENTED_DEFAULTS: Mapping[str, Any] = {
+    "history_need_reg_pic": True,
+    "history_need_spot_pic": True,
+    "history_need_recognize_face": True,
+}
+ANSWER_ONLY_KEYS = ("message",)
 
 
 class UploadConfigError(Exception):
@@ -39,13 +46,38 @@ class UploadConfigError(Exception):
 
 
 def _setting_of(answer: Any) -> dict[str, Any]:
-    """The documented keys of a GET answer's `data` object (`message` dropped)."""
+    """Every key of a GET answer's `data` object (`message` dropped): what a restore posts back."""
     data = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(data, dict):
         raise UploadConfigError(
             f"GET {HISTORY_EVENT_URL_PATH} answered without a data object: {answer!r:.200}"
         )
-    return {key: data[key] for key in SETTING_KEYS if key in data}
+    return {key: value for key, value in data.items() if key not in ANSWER_ONLY_KEYS}
+
+
+def restore_body(previous: Mapping[str, Any]) -> dict[str, Any]:
+    """The POST that puts `previous` back: every key as read, documented defaults for keys it lacks."""
+    return {**REQUIRED_DEFAULTS, **DOCUMENTED_DEFAULTS, **previous}
+
+
+def differing_keys(wanted: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
+    """The keys of `wanted` that `got` lacks or answers with another value."""
+    return sorted(key for key in wanted if key not in got or got[key] != wanted[key])
+
+
+@contextmanager
+def file_lock(path: Path | None) -> Iterator[None]:
+    """An exclusive lock shared by the processes of one run (no lock without a path)."""
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class HistoryEventUrlClient:
@@ -102,9 +134,15 @@ class UploadRedirect:
         self._lock = threading.Lock()
 
     def apply(self) -> dict[str, Any]:
-        """Save the box's setting, then point its uploads at the receiver (JSON); returns the new setting."""
-        with self._lock:
+        """Save the box's setting, then point its uploads at the receiver (JSON); returns the new setting.
+
+        When another process of the run applied it already (the saved file exists), adopt its saved
+        setting instead of reading the redirected one as the box's own.
+        """
+        with self._lock, file_lock(self.saved_path):
             if self.applied:
+                return self.redirected_setting()
+            if self.adopt_saved():
                 return self.redirected_setting()
             self.previous = self.client.read()
             self._save(self.previous)
@@ -125,17 +163,36 @@ class UploadRedirect:
         setting["content-type"] = "json"
         return setting
 
+    def adopt_saved(self) -> bool:
+        """Take the setting saved by this run (another process applied the redirect); False without one."""
+        if self.saved_path is None or not self.saved_path.exists():
+            return False
+        record = json.loads(self.saved_path.read_text(encoding="utf-8"))
+        self.previous = dict(record["setting"])
+        self.applied = True
+        return True
+
     def restore(self) -> bool:
-        """Put the saved setting back; True when it was restored (or nothing had been changed)."""
-        with self._lock:
+        """Put the saved setting back, every key; True when it reads back so (or nothing had been changed)."""
+        with self._lock, file_lock(self.saved_path):
+            if not self.applied:
+                self.adopt_saved()  # the controlling process restores what a worker applied
             if not self.applied or self.previous is None:
                 return True
-            setting = {**REQUIRED_DEFAULTS, **self.previous}
+            setting = restore_body(self.previous)
+            where = f"; the saved setting is in {self.saved_path}" if self.saved_path else ""
             try:
                 self.client.write(setting)
+                differs = differing_keys(self.previous, self.client.read())  # what was read comes back
             except UploadConfigError as exc:
-                where = f"; the saved setting is in {self.saved_path}" if self.saved_path else ""
                 log.error("could not restore the box's HistoryEventUrl setting: %s%s", exc, where)
+                return False
+            if differs:
+                log.error(
+                    "the box's HistoryEventUrl setting did not come back as read: %s differ%s",
+                    ", ".join(differs),
+                    where,
+                )
                 return False
             self.applied = False
             log.info("box upload setting restored: %s", setting.get("history_upload_event_url"))

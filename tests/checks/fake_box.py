@@ -6,8 +6,8 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 
+from conformance.checks.fetched_pages import FetchedPage, PageRequest, Pagination
 from conformance.checks.filter_oracle import V2Filter, name_matches
-from conformance.checks.pages import FetchedPage, PageRequest, Pagination
 from conformance.checks.scenario import ScenarioEvent
 
 

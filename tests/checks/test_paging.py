@@ -7,8 +7,8 @@ import random
 import pytest
 
 from conformance.checks import paging
+from conformance.checks.fetched_pages import FetchedPage, PageRequest, Pagination
 from conformance.checks.findings import Finding
-from conformance.checks.pages import FetchedPage, PageRequest, Pagination
 from tests.checks.fake_box import fetch_all, fetch_page
 
 IDS = [f"e{i:03d}" for i in range(23)]  # newest first

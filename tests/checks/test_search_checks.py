@@ -124,3 +124,65 @@ def test_continuation_accepts_a_narrowed_window_e25() -> None:
     )
     [found] = search.continuation([first, wrong_edge])
     assert found.category == "harness" and "E25" in found.message
+
+
+def _on(device: str, ts_s: float, score: float = 0.9) -> SearchItem:
+    return SearchItem.from_item({"timestamp": ts_s, "compare_score": score, "ep_info": {"device_id": device}})
+
+
+def test_finds_event_by_device_and_the_millisecond_of_its_other_reading() -> None:
+    seen = NOW_S - 0.0004  # a µs time: v2 shows its ms floor, [floor, floor + 1)
+    floor_ms = float(int(seen * 1000))
+    items = [_on("dev-b", seen), _on(DEVICE, NOW_S - 60)]
+    [missing] = search.finds_event(items, floor_ms, floor_ms + 1, DEVICE)
+    assert missing.evidence["device_id"] == DEVICE and "own face picture" in missing.message
+    assert search.finds_event([*items, _on(DEVICE, seen)], floor_ms, floor_ms + 1, DEVICE) == []
+    assert search.finds_event([_on(DEVICE, seen)], floor_ms + 5, floor_ms + 6, DEVICE)
+
+
+def test_threshold_relation_wants_exactly_the_base_items_reaching_it() -> None:
+    base = [_on(DEVICE, NOW_S - i, score) for i, score in enumerate((0.99, 0.9, 0.5, 0.1))]
+    assert search.threshold_relation(base, base[:2], 85) == []
+    assert search.threshold_relation(base, base[:1], 90.0000001) == []  # at the bound either way
+    [missing] = search.threshold_relation(base, base[:1], 85)
+    assert missing.evidence["missing"] == [base[1].key]
+    [unexpected] = search.threshold_relation(base, base[:3], 85)
+    assert unexpected.evidence["unexpected"] == [base[2].key]
+    assert search.threshold_relation(base, [], 99.5) == []
+
+
+def test_devices_refuses_results_of_unlisted_devices() -> None:
+    items = [_on(DEVICE, NOW_S), _on("dev-b", NOW_S - 1)]
+    assert search.devices(items, [DEVICE, "dev-b"]) == []
+    [found] = search.devices(items, ["dev-b"])
+    assert found.evidence["outside"] == [items[0].key] and DEVICE in found.message
+
+
+def test_agreement_judges_inside_the_narrow_window_only() -> None:
+    wide = [_on(DEVICE, NOW_S - i) for i in range(10)]
+    low_ms, high_ms = (NOW_S - 6) * 1000, (NOW_S - 2) * 1000
+    narrow = [item for item in wide if item.ts_ms is not None and low_ms <= item.ts_ms <= high_ms]
+    assert search.agreement(wide, narrow, low_ms, high_ms) == []
+    assert search.agreement(wide, narrow[1:-1], low_ms, high_ms) == []  # items on the bounds: not judged
+    [lost] = search.agreement(wide[:4], narrow, low_ms, high_ms)
+    assert set(lost.evidence["lost"]) == {wide[4].key, wide[5].key}
+    [extra] = search.agreement(wide, narrow[:2], low_ms, high_ms)
+    assert set(extra.evidence["unexpected"]) == {wide[4].key, wide[5].key}
+
+
+def test_endtimestamp_is_seconds_inside_the_window() -> None:
+    start, end = NOW_S - 3600, NOW_S
+    assert search.endtimestamp([{"endtimestamp": NOW_S - 60}, {"endtimestamp": start}, {}], start, end) == []
+    [unit] = search.endtimestamp([{"endtimestamp": round((NOW_S - 60) * 1000)}], start, end)
+    assert unit.category == "unit" and "E20" in unit.message
+    [outside] = search.endtimestamp([{"endtimestamp": NOW_S + 5}], start, end)
+    assert "outside the window" in outside.message
+
+
+def test_out_timestamp_is_seconds_after_the_timestamp() -> None:
+    item = {"timestamp": NOW_S - 60, "out_timestamp": NOW_S - 58.5}
+    assert search.out_timestamp([{"event_list": [item, {"timestamp": NOW_S}]}, {}]) == []
+    [unit] = search.out_timestamp([{"event_list": [{**item, "out_timestamp": round((NOW_S - 58) * 1000)}]}])
+    assert unit.category == "unit"
+    [before] = search.out_timestamp([{"event_list": [{**item, "out_timestamp": NOW_S - 61}]}])
+    assert "before their timestamp" in before.message

@@ -100,3 +100,78 @@ def test_lenient_profile_tolerates_unasked_but_valid_pictures() -> None:
     [found] = ws.pictures(silent, broken, "lenient")
     assert "not a base64 JPEG" in found.message
     assert ws.pictures(asked, _push(silent, EVENTS), "lenient")
+
+
+# --- live pushes against the v2 history (ws.in_history, ws.live_routing) ----------------------------------
+
+
+def _v2(event: ScenarioEvent, *, ts: float | None = None, score: float = 62.0) -> dict[str, Any]:
+    """The v2 getevents view of an event (µs time allowed), as the history oracle reads it."""
+    return {
+        "event_id": event.id,
+        "timestamp": event.ts_ms if ts is None else ts,
+        "identity_id": event.identity_id,
+        "media_device_info": {"media_device_id": event.device_id},
+        "score": score,
+        "user_type": {1: "employee", 4: "stranger", 5: "vip"}[event.person_type],
+    }
+
+
+def _live(event: ScenarioEvent, **override: Any) -> dict[str, Any]:
+    return _message(event, face=False, register=False, **{"score": 62.0, "event_id": event.id, **override})
+
+
+def test_pushes_found_in_the_history_agree() -> None:
+    """Same device, time within 1 ms (µs history vs whole-ms push), same ids, score and type: no finding."""
+    history = [_v2(EVENTS[0], ts=BASE_MS + 0.026), _v2(EVENTS[1]), _v2(EVENTS[2])]
+    assert ws.in_history([_live(e) for e in EVENTS], history) == []
+
+
+def test_a_score_on_seed_004s_0_1_scale_conforms() -> None:
+    """The push may carry the v2 score / 100 (seed 004's example 0.623); no erratum decides, both conform."""
+    assert ws.in_history([_live(EVENTS[0], score=0.62)], [_v2(EVENTS[0])]) == []
+
+
+def test_a_push_disagreeing_with_its_history_event_is_named() -> None:
+    """Another score, another identity_id or person type: one finding each."""
+    push = _live(EVENTS[0], score=1.0, identity_id="img-1")
+    push["ext_data"]["person_type"] = 1
+    messages = [f.message for f in ws.in_history([push], [_v2(EVENTS[0])])]
+    assert any("score differs" in m for m in messages), messages
+    assert any("identity_id differs" in m for m in messages), messages
+    assert any("person type differs" in m for m in messages), messages
+
+
+def test_a_push_outside_the_history_is_named() -> None:
+    """A push whose time matches no history event of its device (cut to the second) is missing."""
+    push = _live(EVENTS[0], timestamp=BASE_MS // 1000 * 1000)
+    findings = ws.in_history([push], [_v2(EVENTS[0])])
+    assert len(findings) == 1 and "not found in the v2 history" in findings[0].message
+    assert ws.unmatched_pushes([push], [_v2(EVENTS[0])]) == [push]
+
+
+def test_live_routing_against_a_closed_history_window() -> None:
+    """Listed devices' recorded events pushed once each, none of another device: no finding."""
+    config = WsClientConfig(event_list=("dev-a", "dev-c"))
+    history = [_v2(e) for e in EVENTS]
+    assert ws.live_routing(config, [_live(EVENTS[0]), _live(EVENTS[2])], history) == []
+
+
+def test_live_routing_names_lost_repeated_and_foreign_pushes() -> None:
+    """A recorded event of a listed device not pushed, one pushed twice, one of an unlisted device pushed."""
+    config = WsClientConfig(event_list=("dev-a", "dev-c"))
+    history = [_v2(e) for e in EVENTS]
+    lost = [f.message for f in ws.live_routing(config, [_live(EVENTS[0])], history)]
+    assert len(lost) == 1 and "never pushed" in lost[0] and "e3@dev-c" in lost[0]
+    twice = [_live(EVENTS[0]), _live(EVENTS[0]), _live(EVENTS[2])]
+    repeated = [f.message for f in ws.live_routing(config, twice, history)]
+    assert len(repeated) == 1 and "more than once" in repeated[0]
+    foreign = [f.message for f in ws.live_routing(config, [_live(e) for e in EVENTS], history)]
+    assert len(foreign) == 1 and "outside event_list" in foreign[0]
+
+
+def test_live_routing_expects_no_push_of_a_car() -> None:
+    """A history event that is no person recognition (user_type car) need not be pushed (seed 004)."""
+    car = {**_v2(EVENTS[2]), "user_type": "car"}
+    config = WsClientConfig(event_list=("dev-a", "dev-c"))
+    assert ws.live_routing(config, [_live(EVENTS[0])], [_v2(EVENTS[0]), car]) == []

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
+from conformance.checks.findings import FindingCategory
 from conformance.clients.exchange_log import ExchangeLog
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.clients.failures import ConformanceFailure
 from conformance.clients.http_client import FormFile, RecordingHttpClient, Timeouts
 
 from .conftest import JPEG_HEAD
@@ -91,7 +92,7 @@ def test_connection_refused_raises_transport_failure_when_asked(closed_port: int
         pytest.raises(ConformanceFailure) as info,
     ):
         client.post_json("/x", {"a": 1}, expect_transport_ok=True)
-    assert info.value.category is FailureCategory.TRANSPORT
+    assert info.value.category is FindingCategory.TRANSPORT
     assert "connection refused" in str(info.value)
     assert "Reproduce with:" in str(info.value)
 
@@ -103,7 +104,7 @@ def test_silent_server_times_out_within_the_read_timeout(silent_port: int) -> No
         client.get("/never", expect_transport_ok=True)
     # generous bound: this guards against "no timeout at all", not against slowness
     assert time.monotonic() - started < 20
-    assert info.value.category is FailureCategory.TRANSPORT
+    assert info.value.category is FindingCategory.TRANSPORT
     assert "read timeout: no response within 0.3 s" in str(info.value)
     client.close()
 
@@ -111,7 +112,7 @@ def test_silent_server_times_out_within_the_read_timeout(silent_port: int) -> No
 def test_invalid_url_is_a_harness_failure() -> None:
     with RecordingHttpClient("notaurl") as client, pytest.raises(ConformanceFailure) as info:
         client.get("/x", expect_transport_ok=True)
-    assert info.value.category is FailureCategory.HARNESS
+    assert info.value.category is FindingCategory.HARNESS
 
 
 def test_log_is_bounded_but_counts_everything(app_url: str) -> None:

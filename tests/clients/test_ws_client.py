@@ -6,8 +6,9 @@ import itertools
 
 import pytest
 
+from conformance.checks.findings import FindingCategory
 from conformance.clients.exchange import WsDirection
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.clients.failures import ConformanceFailure
 from conformance.clients.ws_client import RecordingWebSocket
 
 
@@ -49,7 +50,7 @@ def test_non_json_text_is_a_schema_failure_with_transcript(app_url: str) -> None
         ws.send_text("garbage")
         with pytest.raises(ConformanceFailure) as info:
             ws.recv_json()
-    assert info.value.category is FailureCategory.SCHEMA
+    assert info.value.category is FindingCategory.SCHEMA
     assert "received text    not json {" in str(info.value)
 
 
@@ -57,7 +58,7 @@ def test_refused_connect_is_a_transport_failure(closed_port: int) -> None:
     ws = RecordingWebSocket(f"ws://127.0.0.1:{closed_port}/ws", connect_timeout=2)
     with pytest.raises(ConformanceFailure) as info:
         ws.connect()
-    assert info.value.category is FailureCategory.TRANSPORT
+    assert info.value.category is FindingCategory.TRANSPORT
     assert "connect failed: connection refused" in str(info.value)
 
 
@@ -71,7 +72,7 @@ def test_silent_server_connect_times_out(silent_port: int) -> None:
 def test_use_before_connect_is_a_harness_failure() -> None:
     with pytest.raises(ConformanceFailure) as info:
         RecordingWebSocket("ws://127.0.0.1:1/ws").send_text("x")
-    assert info.value.category is FailureCategory.HARNESS
+    assert info.value.category is FindingCategory.HARNESS
 
 
 def test_transcript_is_bounded(app_url: str) -> None:
@@ -84,8 +85,8 @@ def test_transcript_is_bounded(app_url: str) -> None:
     assert ws.transcript.dropped == 8  # connect + 10 frames + close = 12, 4 kept
     assert [f.opcode for f in frames[:2]] == ["connect", "text"]  # the opening survives
     assert frames[-1].opcode == "close" and frames[-2].text == "4"
-    rendered = str(ConformanceFailure("t", exchanges=[ws.transcript])).splitlines()
-    marker = next(i for i, line in enumerate(rendered) if "8 entries dropped here" in line)
+    rendered = str(ConformanceFailure.of("t", exchanges=[ws.transcript])).splitlines()
+    marker = next(i for i, line in enumerate(rendered) if "8 entries omitted" in line)
     assert "connect" in rendered[marker - 1] or "text" in rendered[marker - 1]
 
 

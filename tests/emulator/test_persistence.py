@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 
 def _spawn(db: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "conformance.emulator", "--http-port", str(port), "--ws-port", "0"]
+    cmd = [sys.executable, "-m", "conformance", "emulator", "--http-port", str(port), "--ws-port", "0"]
     cmd += ["--version-port", "-1", "--db", str(db), "--control", *extra]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -100,7 +100,7 @@ def test_acknowledged_events_survive_kill_9(tmp_path: Path) -> None:
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
-        [sys.executable, "-m", "conformance.emulator", *args],
+        [sys.executable, "-m", "conformance", "emulator", *args],
         capture_output=True,
         text=True,
         timeout=60,

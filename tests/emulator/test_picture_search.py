@@ -23,7 +23,7 @@ from conformance.emulator.faces import (
     render_face_jpeg,
     render_no_face_jpeg,
 )
-from conformance.emulator.faults import REGISTRY, FaultSwitchboard
+from conformance.emulator.faults.hooks import ActiveFaults
 from conformance.emulator.model import DeviceRecord, EventRecord, IdentityRecord
 from conformance.emulator.picture_search import (
     CandidateBatch,
@@ -36,7 +36,7 @@ from conformance.emulator.picture_search import (
     run_search,
 )
 from conformance.emulator.routes_picture_search import ROUTES
-from conformance.emulator.store import Store
+from conformance.emulator.store.database import Store
 
 NOW = 1_700_000_000_000
 DIM = 8
@@ -369,7 +369,7 @@ def client(tmp_path: Path) -> Iterator[Client]:
     app = Starlette(routes=ROUTES)
     app.state.store = store
     app.state.clock = EmulatorClock(ClockSetting(ClockMode.FROZEN, now_ms=NOW))
-    app.state.faults = FaultSwitchboard(REGISTRY)
+    app.state.faults = ActiveFaults()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

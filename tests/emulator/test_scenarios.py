@@ -17,9 +17,9 @@ from conformance.emulator.server import EmulatorConfig, RunningEmulator, start_e
 from conformance.exit_codes import ExitCode
 from conformance.paths import SCENARIOS_DIR
 from conformance.scenarios.loader import load_named
-from conformance.scenarios.seeding import seed_scenario
 from conformance.spec.loader import SpecFileError
 from conformance.target.control_client import ControlClient
+from conformance.target.scenario_seeding import seed_scenario
 
 TIMEOUT = 30
 

@@ -8,17 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conformance.emulator.faults import (
-    REGISTRY,
-    DuplicateFaultError,
-    Fault,
-    FaultSwitchboard,
-    UnknownFaultError,
-)
+from conformance.emulator.faults.catalog import CATALOG, Catalog
+from conformance.emulator.faults.hooks import PAGE_REQUEST, ActiveFaults
+from conformance.emulator.faults.model import DuplicateFaultError, UnknownFaultError
 from conformance.emulator.injection import make_event
 from conformance.emulator.model import DeviceRecord, EventRecord
-from conformance.emulator.store import DuplicateEventError, PageRequest, Store
-from conformance.emulator.store_filters import EventFilters
+from conformance.emulator.store.database import DuplicateEventError, Store
+from conformance.emulator.store.query import EventFilters, PageRequest
 
 DEVICE = DeviceRecord("d1", "cam", "10.0.0.9")
 
@@ -183,17 +179,18 @@ def test_settings(store: Store) -> None:
     assert store.settings_get("k") == {"a": [1]}
 
 
-def test_fault_registry_rules() -> None:
+def test_fault_catalog_rules() -> None:
     with pytest.raises(DuplicateFaultError):
-        REGISTRY.register(Fault("v2-page-one-based", "again", (), "v2"))
+        Catalog([*CATALOG.all_in_order(), CATALOG.get("v2-page-one-based")])
     with pytest.raises(UnknownFaultError, match="known faults"):
-        FaultSwitchboard(REGISTRY, ["nope"])
-    board = FaultSwitchboard(REGISTRY, ["v2-page-one-based"])
-    assert board.active("v2-page-one-based") and not board.active("v2-ignore-score-filter")
+        ActiveFaults(["nope"])
+    faults = ActiveFaults(["v2-page-one-based"])
+    page = faults.apply(PAGE_REQUEST, PageRequest(20, 10), api="v2", page_index=2, page_limit=10)
+    assert faults.active_names() == ["v2-page-one-based"] and page.offset == 10
     with pytest.raises(UnknownFaultError):
-        board.active("nope")
-    board.disable(["v2-page-one-based"])
-    assert board.active_names() == []
+        faults.disable(["nope"])
+    faults.disable(["v2-page-one-based"])
+    assert faults.active_names() == [] and not faults.hooked(PAGE_REQUEST)
 
 
 def test_an_old_database_gets_the_covering_time_index(tmp_path: Path) -> None:

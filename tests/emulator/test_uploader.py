@@ -16,20 +16,12 @@ from typing import Any
 
 import pytest
 
+from conformance.emulator.faults.hooks import ActiveFaults
+from conformance.emulator.faults.upload import DUPLICATE_STORM_COPIES
 from conformance.emulator.history_config import SETTINGS_KEY, HistoryUploadConfig
 from conformance.emulator.model import DeviceRecord, EventRecord, IdentityRecord
-from conformance.emulator.store import Store
-from conformance.emulator.uploader import (
-    DUPLICATE_STORM_COPIES,
-    FAULT_DUPLICATE_STORM,
-    FAULT_FORM_SENDS_JSON,
-    FAULT_LOST_WHEN_DOWN,
-    FAULT_MISSING_API_VERSION,
-    FAULT_PICTURES_IGNORE_FLAGS,
-    FAULT_SECONDS_TIMESTAMPS,
-    Backoff,
-    Uploader,
-)
+from conformance.emulator.store.database import Store
+from conformance.emulator.uploader import Backoff, Uploader
 from conformance.spec.catalog import Profile, load_spec
 
 DEVICE = DeviceRecord("3f09148d-b736-48fb-a29f-95bb9d23ff51", "3ran", "192.168.1.100", "rtsp", "3")
@@ -105,10 +97,8 @@ class RunningUploader:
     """An Uploader on its own loop in a thread, as the emulator runs it."""
 
     def __init__(self, store: Store, faults: set[str] | None = None, **kwargs: Any) -> None:
-        active = faults if faults is not None else set()
-        self.uploader = Uploader(
-            store, active.__contains__, backoff=FAST_BACKOFF, poll_interval_s=0.05, **kwargs
-        )
+        active = ActiveFaults(faults or ())
+        self.uploader = Uploader(store, active, backoff=FAST_BACKOFF, poll_interval_s=0.05, **kwargs)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_until_complete, args=(self.uploader.run(),))
         self._thread.start()
@@ -415,25 +405,25 @@ def _run_with(
 
 
 def test_fault_seconds_timestamps(store: Store, receiver: Receiver) -> None:
-    payload = _run_with(store, receiver, FAULT_SECONDS_TIMESTAMPS, 1)[0]
+    payload = _run_with(store, receiver, "upload-seconds-timestamps", 1)[0]
     assert isinstance(payload["timestamp"], float) and payload["timestamp"] < 1e11
 
 
 def test_fault_missing_api_version(store: Store, receiver: Receiver) -> None:
-    assert "api_version" not in _run_with(store, receiver, FAULT_MISSING_API_VERSION, 1)[0]
+    assert "api_version" not in _run_with(store, receiver, "upload-missing-api-version", 1)[0]
 
 
 def test_fault_pictures_ignore_flags(store: Store, receiver: Receiver) -> None:
-    assert _run_with(store, receiver, FAULT_PICTURES_IGNORE_FLAGS, 1)[0]["spot_pic"] != ""
+    assert _run_with(store, receiver, "upload-pictures-ignore-flags", 1)[0]["spot_pic"] != ""
 
 
 def test_fault_form_sends_json(store: Store, receiver: Receiver) -> None:
-    _run_with(store, receiver, FAULT_FORM_SENDS_JSON, 1, content_type="form-data")
+    _run_with(store, receiver, "upload-form-sends-json", 1, content_type="form-data")
     assert receiver.posts[0][0] == "application/json"
 
 
 def test_fault_duplicate_storm(store: Store, receiver: Receiver) -> None:
-    payloads = _run_with(store, receiver, FAULT_DUPLICATE_STORM, 1)
+    payloads = _run_with(store, receiver, "upload-duplicate-storm", 1)
     assert len(payloads) == DUPLICATE_STORM_COPIES
 
 
@@ -443,7 +433,7 @@ def test_fault_lost_when_down(store: Store) -> None:
     receiver.stop()
     configure(store, f"http://127.0.0.1:{port}/HistoryEvent")
     store_events(store, 3)
-    running = RunningUploader(store, {FAULT_LOST_WHEN_DOWN})
+    running = RunningUploader(store, {"upload-lost-when-down"})
     try:
         wait_until(lambda: store.upload_counts() == {"pending": 0, "sent": 3}, "the queue to be dropped")
         revived = Receiver(port)

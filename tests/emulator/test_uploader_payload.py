@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conformance.emulator.faults.hooks import UPLOAD_CONFIG, UPLOAD_PAYLOAD, ActiveFaults
 from conformance.emulator.model import Attributes, DeviceRecord, EventRecord, IdentityRecord
 from conformance.emulator.render_upload import (
-    PayloadFaults,
     UploadOptions,
     encode_form_data,
     encode_json,
@@ -24,6 +24,7 @@ from conformance.emulator.render_upload import (
     upload_payload,
 )
 from conformance.emulator.render_ws import EventPictures
+from conformance.emulator.uploader import UploadConfig
 from conformance.spec.catalog import Profile, load_spec
 
 DEVICE = DeviceRecord(
@@ -128,12 +129,12 @@ def test_each_picture_follows_its_own_flag(flag: str) -> None:
 
 
 def test_payload_faults_change_what_a_receiver_sees() -> None:
-    faulty = upload_payload(
-        record(),
-        NO_PICTURES,
-        PICTURES,
-        PayloadFaults(seconds_timestamps=True, missing_api_version=True, pictures_ignore_flags=True),
+    faults = ActiveFaults(
+        ["upload-seconds-timestamps", "upload-missing-api-version", "upload-pictures-ignore-flags"]
     )
+    event = record()
+    plain = upload_payload(event, NO_PICTURES, PICTURES)
+    faulty = faults.apply(UPLOAD_PAYLOAD, plain, record=event, pictures=PICTURES)
     assert faulty["timestamp"] == pytest.approx(1_602_612_036.15)
     assert "api_version" not in faulty
     assert is_jpeg(faulty["reg_pic"])
@@ -168,5 +169,7 @@ def test_encode_payload_picks_the_configured_encoding_unless_the_fault_is_on() -
     payload: dict[str, Any] = {"a": {"b": 1}}
     assert encode_payload(payload, "json")[1] == "application/json"
     assert encode_payload(payload, "form-data")[1].startswith("multipart/form-data")
-    assert encode_payload(payload, "form-data", form_sends_json=True)[1] == "application/json"
+    faults = ActiveFaults(["upload-form-sends-json"])
+    config = faults.apply(UPLOAD_CONFIG, UploadConfig(content_type="form-data"))
+    assert encode_payload(payload, config.content_type)[1] == "application/json"
     assert json.loads(encode_json(payload)[0]) == payload

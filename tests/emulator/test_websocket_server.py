@@ -19,17 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from conformance.emulator.faults.hooks import ActiveFaults
 from conformance.emulator.model import DeviceRecord, EventRecord, IdentityRecord
 from conformance.emulator.render_ws import EventRecordWsRenderer
-from conformance.emulator.websocket_server import (
-    FAULT_DIES_ON_BAD_CONFIG,
-    FAULT_IGNORE_EVENT_LIST,
-    FAULT_PICTURES_UNREQUESTED,
-    FAULT_PUSH_BEFORE_CONFIG,
-    FAULT_RECONFIG_IGNORED,
-    QUEUE_LIMIT,
-    WsThread,
-)
+from conformance.emulator.websocket_server import QUEUE_LIMIT, WsThread
 from conformance.spec.catalog import Profile, load_spec
 
 DEV_A = DeviceRecord("04f98265-1fad-47e5-9dda-66e191272055", "gate", "192.168.1.101", "photo", "0")
@@ -55,24 +48,18 @@ def event(device: DeviceRecord, identity: IdentityRecord | None = TOM) -> EventR
     )
 
 
-class Faults:
-    """A mutable fault set standing in for the emulator's switchboard."""
-
-    def __init__(self) -> None:
-        self.active: set[str] = set()
-
-    def __call__(self, name: str) -> bool:
-        return name in self.active
+Faults = ActiveFaults
 
 
 @pytest.fixture
 def faults() -> Faults:
-    return Faults()
+    """The emulator's own active set, empty; a test switches faults on while the server runs."""
+    return ActiveFaults()
 
 
 @pytest.fixture
 def push(faults: Faults) -> Iterator[WsThread[EventRecord]]:
-    running = WsThread(EventRecordWsRenderer(), faults).start()
+    running = WsThread(EventRecordWsRenderer(faults=faults), faults).start()
     yield running
     running.stop()
 
@@ -367,7 +354,7 @@ def test_stop_closes_connected_clients(faults: Faults) -> None:
 
 
 def test_fault_push_before_config(push: WsThread[EventRecord], faults: Faults) -> None:
-    faults.active.add(FAULT_PUSH_BEFORE_CONFIG)
+    faults.enable(["ws-push-before-config"])
     silent, configured = connect(push), connect(push)
     try:
         configure(push, configured, event_list=[DEV_A.device_id])
@@ -382,7 +369,7 @@ def test_fault_push_before_config(push: WsThread[EventRecord], faults: Faults) -
 
 
 def test_fault_ignore_event_list(push: WsThread[EventRecord], faults: Faults) -> None:
-    faults.active.add(FAULT_IGNORE_EVENT_LIST)
+    faults.enable(["ws-ignore-event-list"])
     ws = connect(push)
     try:
         configure(push, ws, event_list=[DEV_A.device_id])
@@ -393,7 +380,7 @@ def test_fault_ignore_event_list(push: WsThread[EventRecord], faults: Faults) ->
 
 
 def test_fault_pictures_unrequested(push: WsThread[EventRecord], faults: Faults) -> None:
-    faults.active.add(FAULT_PICTURES_UNREQUESTED)
+    faults.enable(["ws-pictures-unrequested"])
     ws = connect(push)
     try:
         configure(push, ws, event_list=[DEV_A.device_id])
@@ -404,7 +391,7 @@ def test_fault_pictures_unrequested(push: WsThread[EventRecord], faults: Faults)
 
 
 def test_fault_reconfig_ignored(push: WsThread[EventRecord], faults: Faults) -> None:
-    faults.active.add(FAULT_RECONFIG_IGNORED)
+    faults.enable(["ws-reconfig-ignored"])
     ws = connect(push)
     try:
         configure(push, ws, event_list=[DEV_A.device_id])
@@ -417,7 +404,7 @@ def test_fault_reconfig_ignored(push: WsThread[EventRecord], faults: Faults) -> 
 
 
 def test_fault_dies_on_bad_config_closes_every_client(push: WsThread[EventRecord], faults: Faults) -> None:
-    faults.active.add(FAULT_DIES_ON_BAD_CONFIG)
+    faults.enable(["ws-dies-on-bad-config"])
     bystander, offender = connect(push), connect(push)
     try:
         configure(push, bystander, event_list=[DEV_A.device_id])

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.mutants.matrix import FAILED, FALSE_ALARM, KILLED, PASSED, SURVIVED, judge, totals
+from conformance.mutants.child_run import SuiteOutcome, TestOutcome
+from conformance.mutants.matrix import FAILED, FALSE_ALARM, KILLED, PASSED, SURVIVED, MutantRun, judge, totals
 from conformance.mutants.plan import CLEAN, LENIENT, STRICT, Mutant
 from conformance.mutants.report import render_markdown, write_report
-from conformance.mutants.suite_runs import CaseOutcome, SuiteRun
 
 FLAKY = "areas/test_a.py::test_fails_everywhere"
 
 
-def _run(mutant: Mutant, *outcomes: tuple[str, str, tuple[str, ...]], exit_code: int = 0) -> SuiteRun:
-    tests = tuple(CaseOutcome(nodeid, outcome, reqs) for nodeid, outcome, reqs in outcomes)
-    return SuiteRun(mutant, exit_code, tests)
+def _run(mutant: Mutant, *outcomes: tuple[str, str, tuple[str, ...]], exit_code: int = 0) -> MutantRun:
+    tests = tuple(TestOutcome(nodeid, outcome, reqs) for nodeid, outcome, reqs in outcomes)
+    return mutant, SuiteOutcome(exit_code, tests)
 
 
 def _fault(name: str, *reqs: str) -> Mutant:

@@ -7,7 +7,8 @@ import threading
 import pytest
 import requests
 
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.checks.findings import FindingCategory
+from conformance.clients.failures import ConformanceFailure
 from conformance.clients.receiver_client import ReceiverClient
 from conformance.receiver.server import RunningReceiver
 
@@ -45,7 +46,7 @@ def test_missed_deadline_is_a_failure_showing_what_arrived(receiver: RunningRece
     _post(receiver, "only-one")
     with ReceiverClient(receiver.url) as client, pytest.raises(ConformanceFailure) as info:
         client.wait_for(2, deadline_s=0.3)
-    assert info.value.category is FailureCategory.SEMANTIC
+    assert info.value.category is FindingCategory.SEMANTIC
     text = str(info.value)
     assert "expected 2 upload(s) within 0.3 s, received 1" in text
     assert "Received upload #1" in text and "only-one" in text
@@ -56,7 +57,7 @@ def test_unreachable_receiver_is_a_harness_failure(receiver: RunningReceiver) ->
     receiver.stop()
     with ReceiverClient(url) as client, pytest.raises(ConformanceFailure) as info:
         client.stats()
-    assert info.value.category is FailureCategory.HARNESS
+    assert info.value.category is FindingCategory.HARNESS
     assert "receiver unreachable" in str(info.value)
 
 

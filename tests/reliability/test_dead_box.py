@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.clients.failures import ConformanceFailure, FailureCategory
+from conformance.checks.findings import FindingCategory
+from conformance.clients.failures import ConformanceFailure
 from conformance.clients.ws_client import RecordingWebSocket
 from conformance.exit_codes import ExitCode
 from tests.reliability.cli_runs import CliRun, failure_categories, finish_run, run_cli, start_run
@@ -97,7 +98,7 @@ def test_hostile_websocket_is_a_bounded_transport_failure(behaviour: Behaviour) 
         finally:
             ws.close()
     assert time.monotonic() - started <= WS_BOUND_S
-    assert info.value.category is FailureCategory.TRANSPORT
+    assert info.value.category is FindingCategory.TRANSPORT
     assert "[transport]" in str(info.value)
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance.cli.main import main
-from conformance.report.gate import Change, classify, compare
-from conformance.report.gate_format import render
+from conformance.report.gate import Change, classify, compare, render
 from conformance.report.waivers import Waiver
 from tests.report.summaries import summary, write
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from conformance.checks.findings import Finding, FindingCategory
+from conformance.clients.failures import ConformanceFailure
 from conformance.report.progress import ProgressReporter
-from conformance.report.recorder import classify_exception
-from conformance.report.records import Category, Outcome, read_records
+from conformance.report.recorder import carried_findings, classify_exception
+from conformance.report.records import Outcome, read_records
 
 pytest_plugins = ["pytester"]
 
@@ -23,6 +25,8 @@ def pytest_configure(config):
 
 TESTS = """
 import pytest
+from conformance.checks.findings import Finding, FindingCategory
+from conformance.clients.failures import fail_on
 
 class Deviation(AssertionError):
     category = "unit"
@@ -51,6 +55,20 @@ def test_setup_error(broken):
 def test_refused():
     raise ConnectionRefusedError("box closed the port")
 
+@pytest.mark.req("V2Q-PAGE-001", "V2Q-PAGE-002", "V2Q-TIME-001")
+def test_findings():
+    fail_on(
+        [
+            Finding("paging.duplicates", "page 2 repeats e1", ("V2Q-PAGE-002",)),
+            Finding("unit.judge", "seconds", ("V2Q-TIME-001", "V2Q-PAGE-002"), FindingCategory.UNIT),
+        ],
+        "v2 paging",
+    )
+
+@pytest.mark.req("V2Q-PAGE-001")
+def test_harness_crash():
+    {}["missing"]
+
 @pytest.mark.req("V1Q-PAGE-001")
 def test_skipped():
     pytest.skip("no v1 on this box")
@@ -71,25 +89,50 @@ def run_session(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_one_record_per_test_with_outcome_category_and_requirements(pytester: pytest.Pytester) -> None:
     run_session(pytester)
     records = {r.nodeid.split("::")[1]: r for r in read_records(Path(pytester.path) / "results.jsonl")}
-    assert len(records) == 7
+    assert len(records) == 9
     assert records["test_passes"].outcome is Outcome.PASSED
     assert records["test_passes"].requirement_ids == ("V2Q-PAGE-001",)
     plain = records["test_plain_assert"]
-    assert plain.outcome is Outcome.FAILED and plain.category is Category.SEMANTIC
+    assert plain.outcome is Outcome.FAILED and plain.category is FindingCategory.HARNESS  # no finding
     assert plain.requirement_ids == ("V2Q-PAGE-002", "V2Q-PAGE-003") and "assert 1 == 2" in plain.failure_text
-    assert records["test_unit_deviation"].category is Category.UNIT
+    assert (plain.findings, plain.finding_requirement_ids) == (0, ())  # a plain assert carries no finding
+    assert records["test_unit_deviation"].category is FindingCategory.UNIT
     setup = records["test_setup_error"]
-    assert setup.outcome is Outcome.ERROR and setup.category is Category.HARNESS
-    assert records["test_refused"].category is Category.TRANSPORT
+    assert setup.outcome is Outcome.ERROR and setup.category is FindingCategory.HARNESS
+    assert records["test_refused"].category is FindingCategory.TRANSPORT
     skipped = records["test_skipped"]
     assert skipped.outcome is Outcome.SKIPPED and skipped.skip_reason == "no v1 on this box"
     assert records["test_xfail"].outcome is Outcome.XFAILED
 
 
+def test_a_failure_records_the_requirement_ids_its_findings_name(pytester: pytest.Pytester) -> None:
+    run_session(pytester)
+    records = {r.nodeid.split("::")[1]: r for r in read_records(Path(pytester.path) / "results.jsonl")}
+    judged = records["test_findings"]
+    assert judged.category is FindingCategory.UNIT and judged.findings == 2
+    assert judged.finding_requirement_ids == ("V2Q-PAGE-002", "V2Q-TIME-001")  # not the marker's PAGE-001
+    assert judged.requirement_ids == ("V2Q-PAGE-001", "V2Q-PAGE-002", "V2Q-TIME-001")
+    assert "Requirements: V2Q-PAGE-002, V2Q-TIME-001" in judged.failure_text
+    crash = records["test_harness_crash"]
+    assert crash.category is FindingCategory.HARNESS
+    assert (crash.findings, crash.finding_requirement_ids) == (0, ())
+
+
+def test_findings_are_found_inside_exception_groups_and_check_wrappers() -> None:
+    inner = ConformanceFailure("t", [Finding("c", "m", ("PS-SEARCH-011",))])
+
+    class WrappedError(AssertionError):  # the shape of schemathesis's CustomFailure
+        exception = inner
+
+    group = ExceptionGroup("two checks failed", [WrappedError("custom check"), KeyError("x")])
+    assert [f.requirement_ids for f in carried_findings(group)] == [("PS-SEARCH-011",)]
+    assert carried_findings(KeyError("x")) == []
+
+
 def test_progress_lines_and_quiet(pytester: pytest.Pytester) -> None:
     result = run_session(pytester)
     progress = [line for line in result.errlines if line.startswith("progress:")]
-    assert progress[-1] == "progress: 7/7 tests done, 4 failing"
+    assert progress[-1] == "progress: 9/9 tests done, 6 failing"
     quiet = run_session(pytester, "-q")
     assert not [line for line in quiet.errlines if line.startswith("progress:")]
 
@@ -108,11 +151,12 @@ def test_progress_reporter_counts_a_test_failing_in_two_phases_once() -> None:
 @pytest.mark.parametrize(
     ("exc", "when", "category"),
     [
-        (AssertionError("x"), "call", Category.SEMANTIC),
-        (AssertionError("x"), "setup", Category.HARNESS),
-        (KeyError("x"), "call", Category.HARNESS),
-        (TimeoutError("x"), "call", Category.TRANSPORT),
+        (AssertionError("x"), "call", FindingCategory.SEMANTIC),
+        (AssertionError("x"), "setup", FindingCategory.HARNESS),
+        (KeyError("x"), "call", FindingCategory.HARNESS),
+        (TimeoutError("x"), "call", FindingCategory.TRANSPORT),
+        (ConformanceFailure.of("t", category=FindingCategory.SCHEMA), "call", FindingCategory.SCHEMA),
     ],
 )
-def test_classify_exception(exc: BaseException, when: str, category: Category) -> None:
+def test_classify_exception(exc: BaseException, when: str, category: FindingCategory) -> None:
     assert classify_exception(exc, when) is category

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conformance.cli.main import main
+from conformance.cli.run_cmd import SERVERS_PLUGIN
 from conformance.paths import PROJECT_ROOT
 from conformance.report.allure_html import remote_references
 from conformance.report.environment import build_environment
@@ -21,7 +22,11 @@ from tests.report.browser import install_chromium, visit
 
 FAULT = "v2-500-on-bad-input"
 FAILING_REQUIREMENT = "V2Q-ERR-001"  # the fault catalog names it for v2-500-on-bad-input
-SELECTION = ["conformance/suite/areas/test_errors.py", "-k", "malformed_json or huge_page_index"]
+SELECTION = [
+    "conformance/suite/interfaces/query/test_query_errors.py",
+    "-k",
+    "malformed_json or huge_page_index",
+]
 EMBEDDED_FILE = re.compile(r'd\("data/test-results/([0-9a-f]+)\.json","([A-Za-z0-9+/=]+)"\)')
 
 
@@ -36,6 +41,8 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "-m",
         "pytest",
         *SELECTION,
+        "-p",
+        SERVERS_PLUGIN,
         "--conformance",
         f"--rootdir={PROJECT_ROOT}",
         "-p",

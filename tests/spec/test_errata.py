@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from conformance.paths import ERRATA_PATH, JSON_SCHEMAS_DIR
+from conformance.spec.catalog_entries import quote_lines
 from conformance.spec.errata import (
     ErrataRegistry,
     UnknownErratum,
@@ -18,7 +19,7 @@ from conformance.spec.errata import (
     load_errata,
 )
 from conformance.spec.loader import SpecFileError
-from conformance.spec.requirements import RequirementCatalog, load_requirements, quote_lines
+from conformance.spec.requirements import RequirementCatalog, load_requirements
 
 
 @pytest.fixture(scope="module")

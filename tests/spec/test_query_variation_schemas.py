@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance.emulator.faults import REGISTRY, FaultSwitchboard
+from conformance.emulator.faults.hooks import ActiveFaults
 from conformance.emulator.injection import make_event
 from conformance.emulator.model import DeviceRecord, EventRecord, IdentityRecord
 from conformance.emulator.render_v1 import render_event as render_v1
@@ -31,22 +31,22 @@ def _record() -> EventRecord:
     return make_event(seq=1, ts_ms=1_700_000_000_000, device=CARD_READER, identity=PERSON, score=91.5)
 
 
-def _render(schema: str, faults: FaultSwitchboard) -> dict[str, Any]:
+def _render(schema: str, faults: ActiveFaults) -> dict[str, Any]:
     render = render_v1 if schema == "v1-event" else render_v2
     return render(_record(), faults)
 
 
 @pytest.mark.parametrize("schema", ["v1-event", "v2-event"])
 def test_the_default_rendering_is_strict(schema: str) -> None:
-    assert load_spec(Profile.STRICT).validate(schema, _render(schema, FaultSwitchboard(REGISTRY))) == []
+    assert load_spec(Profile.STRICT).validate(schema, _render(schema, ActiveFaults())) == []
 
 
 @pytest.mark.parametrize(("variation", "schema", "erratum"), CASES, ids=[c[0] for c in CASES])
 def test_lenient_accepts_the_variation_and_strict_names_its_erratum(
     variation: str, schema: str, erratum: str
 ) -> None:
-    event = _render(schema, FaultSwitchboard(REGISTRY, [variation]))
-    assert json.dumps(event) != json.dumps(_render(schema, FaultSwitchboard(REGISTRY))), "no change"
+    event = _render(schema, ActiveFaults([variation]))
+    assert json.dumps(event) != json.dumps(_render(schema, ActiveFaults())), "no change"
     assert load_spec(Profile.LENIENT).validate(schema, event) == []
     findings = load_spec(Profile.STRICT).validate(schema, event)
     assert findings, f"strict accepts {variation}"
@@ -55,6 +55,6 @@ def test_lenient_accepts_the_variation_and_strict_names_its_erratum(
 
 def test_a_stranger_keeps_an_empty_identity_info_under_strict() -> None:
     stranger = make_event(seq=2, ts_ms=1_700_000_000_000, device=CARD_READER, identity=None, score=20.0)
-    event = render_v1(stranger, FaultSwitchboard(REGISTRY))
+    event = render_v1(stranger, ActiveFaults())
     assert event["common"]["identity_info"] == {}
     assert load_spec(Profile.STRICT).validate("v1-event", event) == []

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from conformance.paths import PROJECT_ROOT, REQUIREMENTS_PATH, SOURCES_DIR
+from conformance.spec.catalog_entries import quote_lines
 from conformance.spec.loader import SpecFileError
 from conformance.spec.requirements import (
     AREA_TOKENS,
@@ -20,7 +21,6 @@ from conformance.spec.requirements import (
     RequirementCatalog,
     UnknownRequirement,
     load_requirements,
-    quote_lines,
 )
 
 ID_RE = re.compile(r"^([A-Z0-9]+)-([A-Z]+)-([0-9]{3})$")

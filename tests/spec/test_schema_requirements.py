@@ -19,7 +19,7 @@ import yaml
 from conformance.spec.annotations import AnnotationError, place_requirements
 from conformance.spec.catalog import Profile, SpecFileError, build_spec, load_spec
 from conformance.spec.requirements import load_requirements
-from conformance.spec.traceability import all_linked_ids, schema_requirement_ids, unknown_linked_ids
+from conformance.spec.schema_requirements import all_linked_ids, schema_requirement_ids, unknown_linked_ids
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES_PATH = DATA / "schema_requirements" / "cases.yaml"

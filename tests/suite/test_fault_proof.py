@@ -1,7 +1,7 @@
 """Fault proof of the harness core: an emulator fault makes the schema/error areas fail, naming it.
 
 Each case runs a narrow selection in a child `sophon-conformance run --fault …` against a fresh embedded
-emulator (tests/kill/runner.py) and asserts the run fails with a failure whose text carries the broken
+emulator (mutants/child_run.py) and asserts the run fails with a failure whose text carries the broken
 requirement id; the clean run shows the same selection passes. The E02 variation proves the profile:
 seconds timestamps fail the strict reading and pass the lenient one.
 """
@@ -9,7 +9,7 @@ seconds timestamps fail the strict reading and pass the lenient one.
 from __future__ import annotations
 
 from conformance.exit_codes import ExitCode
-from tests.kill.runner import SuiteOutcome, run_suite
+from conformance.mutants.child_run import SuiteOutcome, run_suite
 
 V2_FUZZ = "test_v2_getevents_conforms"
 SELECTION = f"{V2_FUZZ} or test_v2_invalid_arguments"
@@ -34,13 +34,13 @@ def test_500_on_bad_input_fails_naming_the_no_5xx_requirement() -> None:
 
 def test_dropped_required_field_fails_naming_the_event_table_requirement() -> None:
     outcome = run_suite(V2_FUZZ, ("v2-drop-required-field",))
-    _fails_naming(outcome, "V2Q-SCHEMA-003")
+    _fails_naming(outcome, "V2EV-SCHEMA-008")  # the finding names the dropped field's requirement
     assert any("user_type" in text for text in outcome.failed_tests.values()), outcome.describe()
 
 
 def test_seconds_timestamps_fail_strict_and_pass_lenient() -> None:
     strict = run_suite(V2_FUZZ, ("var-e02-seconds-timestamps",))
-    _fails_naming(strict, "V2Q-SCHEMA-003")
+    _fails_naming(strict, "V2EV-TIME-001")  # the finding names the timestamp's requirement
     assert any("E02" in text for text in strict.failed_tests.values()), strict.describe()
     lenient = run_suite(V2_FUZZ, ("var-e02-seconds-timestamps",), extra=("--profile=lenient",))
     assert lenient.exit_code == ExitCode.OK, lenient.describe()

@@ -1,7 +1,9 @@
-"""Ctrl-C in the middle of `sophon-conformance run` still puts the box's HistoryEventUrl setting back.
+"""Ctrl-C or SIGTERM in the middle of `sophon-conformance run` still puts the box's HistoryEventUrl setting
+back, every key as it was read.
 
 A standalone emulator (its own process, so it outlives the run) plays the real box; the run gets
---box-url/--control-url/--allow-writes and one probe test that holds the redirect while it sleeps.
+--box-url/--control-url/--allow-writes and one probe test that holds the redirect, changes every key of the
+setting (as the live-upload tests do) and sleeps.
 """
 
 from __future__ import annotations
@@ -25,16 +27,30 @@ from conformance.target.target import HISTORY_EVENT_URL_PATH
 TIMEOUT = 5.0
 START_DEADLINE_S = 30.0
 ORIGINAL = {
-    "history_upload_event_url": ["http://192.0.2.10:9528/platform/original"],
-    "content-type": "json",
+    "history_upload_event_url": ["http://192.0.2.10:9528/platform/original", "http://192.0.2.11:80/b"],
+    "history_need_reg_pic": False,
+    "history_need_spot_pic": True,
+    "history_need_recognize_face": False,
+    "content-type": "form-data",
     "reported_peroid": 45,
+}
+CHANGED = {
+    "history_upload_event_url": ["http://127.0.0.1:9/elsewhere"],
+    "history_need_reg_pic": True,
+    "history_need_spot_pic": False,
+    "history_need_recognize_face": True,
+    "content-type": "json",
+    "reported_peroid": 60,
 }
 PROBE = """
 import time
 import pytest
+import requests
 
 @pytest.mark.req("UPC-CONFIG-001")
-def test_holds_the_redirect(box_uploads_to_receiver):
+def test_holds_the_redirect(box_uploads_to_receiver, target):
+    time.sleep(1.5)  # the harness sees the redirect first
+    requests.post(target.box_url + "/SophonFogSys/api/HistoryEventUrl", json={changed!r}, timeout=5)
     time.sleep(120)
 """
 
@@ -79,9 +95,17 @@ def _urls(box_url: str) -> list[str]:
     return list(data["history_upload_event_url"])
 
 
-def test_sigint_mid_run_restores_the_upload_setting(standalone_box: str, tmp_path: Path) -> None:
+def _setting(box_url: str) -> dict[str, Any]:
+    data: dict[str, Any] = requests.get(box_url + HISTORY_EVENT_URL_PATH, timeout=TIMEOUT).json()["data"]
+    return data
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_interrupt_mid_run_restores_every_key_of_the_upload_setting(
+    standalone_box: str, tmp_path: Path, stop: signal.Signals
+) -> None:
     probe = tmp_path / "probe_redirect.py"
-    probe.write_text(PROBE, encoding="utf-8")
+    probe.write_text(PROBE.format(changed=CHANGED), encoding="utf-8")
     argv = [sys.executable, "-m", "conformance", "run", "--box-url", standalone_box]
     argv += ["--control-url", f"{standalone_box}/_emulator", "--allow-writes", "-q"]
     argv += ["--reports-dir", str(tmp_path / "reports"), "--", str(probe), "-k", "test_holds_the_redirect"]
@@ -94,7 +118,8 @@ def test_sigint_mid_run_restores_the_upload_setting(standalone_box: str, tmp_pat
             lambda: _urls(standalone_box) != ORIGINAL["history_upload_event_url"], 60.0, "the redirect"
         )
         assert _urls(standalone_box)[0].endswith("/HistoryEvent")  # pointed at the run's receiver
-        run.send_signal(signal.SIGINT)
+        _wait_until(lambda: _urls(standalone_box) == CHANGED["history_upload_event_url"], 30.0, "the change")
+        run.send_signal(stop)
         # generous: after the restore the run still writes its report (Allure HTML) on a busy machine
         output, _ = run.communicate(timeout=240)
     finally:
@@ -102,6 +127,5 @@ def test_sigint_mid_run_restores_the_upload_setting(standalone_box: str, tmp_pat
             run.kill()
             run.communicate()  # reap it and close the pipe, so no file handle leaks into later tests
     assert run.returncode == ExitCode.INTERRUPTED, output[-2000:]
-    assert _urls(standalone_box) == ORIGINAL["history_upload_event_url"], output[-2000:]
-    setting = requests.get(standalone_box + HISTORY_EVENT_URL_PATH, timeout=TIMEOUT).json()["data"]
-    assert setting["reported_peroid"] == 45 and setting["content-type"] == "json"
+    after = _setting(standalone_box)
+    assert {key: after.get(key) for key in ORIGINAL} == ORIGINAL, output[-2000:]

@@ -10,9 +10,18 @@ from typing import Any
 import pytest
 import requests
 
+from conformance.cli.run_cmd import SERVERS_PLUGIN
 from conformance.emulator.server import EmulatorConfig, RunningEmulator, start_emulator_thread
 from conformance.suite.options import ConformanceOptions
-from conformance.suite.uploads import NEEDS_WRITES, RunUploads, advertised_url
+from conformance.suite.uploads import (
+    NEEDS_WRITES,
+    RunUploads,
+    UploadSetupError,
+    advertised_url,
+    is_loopback,
+    receiver_bind_for,
+    route_address,
+)
 from conformance.target.target import HISTORY_EVENT_URL_PATH, Capabilities, Target, TargetConfig
 from conformance.target.upload_config import HistoryEventUrlClient, UploadRedirect
 
@@ -26,6 +35,7 @@ ORIGINAL = {
     "history_need_spot_pic": False,
 }
 RECEIVER = "http://127.0.0.1:9/HistoryEvent"
+SERVERS = ("-p", SERVERS_PLUGIN)  # what `sophon-conformance run` loads: it starts the receiver
 
 
 @pytest.fixture
@@ -151,10 +161,10 @@ def test_probe(box_uploads_to_receiver, receiver, target):
 def test_real_box_run_redirects_and_restores(pytester: pytest.Pytester, emulator: RunningEmulator) -> None:
     pytester.makepyfile(test_a=PROBE.format(arranged_by="this process"))
     url = emulator.http_url
-    refused = pytester.runpytest("--box-url", url, "-rs")
+    refused = pytester.runpytest(*SERVERS, "--box-url", url, "-rs")
     refused.assert_outcomes(skipped=1)
     refused.stdout.fnmatch_lines(["*--allow-writes*"])
-    result = pytester.runpytest("--box-url", url, "--allow-writes")
+    result = pytester.runpytest(*SERVERS, "--box-url", url, "--allow-writes")
     result.assert_outcomes(passed=1)
     assert setting(url)["history_upload_event_url"] == ORIGINAL["history_upload_event_url"]
 
@@ -165,7 +175,7 @@ def test_under_xdist_the_controller_redirects_once(
     body = PROBE.format(arranged_by="controller")
     pytester.makepyfile(test_a=body + body.replace("def test_probe", "def test_probe_again"))
     result = pytester.runpytest_subprocess(
-        "--box-url", emulator.http_url, "--allow-writes", "-n", "2", "-p", "xdist"
+        *SERVERS, "--box-url", emulator.http_url, "--allow-writes", "-n", "2", "-p", "xdist"
     )
     result.assert_outcomes(passed=2)
     assert setting(emulator.http_url)["history_upload_event_url"] == ORIGINAL["history_upload_event_url"]
@@ -183,7 +193,7 @@ def test_untouched(box_uploads_to_receiver):
     assert box_uploads_to_receiver.arranged_by == "user"
 """
     )
-    result = pytester.runpytest("--box-url", emulator.http_url, "--no-configure-upload")
+    result = pytester.runpytest(*SERVERS, "--box-url", emulator.http_url, "--no-configure-upload")
     result.assert_outcomes(passed=1)
     assert setting(emulator.http_url)["history_upload_event_url"] == ORIGINAL["history_upload_event_url"]
 
@@ -192,6 +202,133 @@ def test_wildcard_bind_without_advertise_url_is_a_usage_error(
     pytester: pytest.Pytester, emulator: RunningEmulator
 ) -> None:
     pytester.makepyfile(test_a=PROBE.format(arranged_by="this process"))
-    result = pytester.runpytest("--box-url", emulator.http_url, "--receiver-bind", "0.0.0.0:0")
+    result = pytester.runpytest(*SERVERS, "--box-url", emulator.http_url, "--receiver-bind", "0.0.0.0:0")
     assert result.ret == 2
     assert "--receiver-advertise-url" in result.stdout.str() + result.stderr.str()
+
+
+ROUTED = "198.51.100.7"
+
+
+def _no_route(_host: str) -> str:
+    raise OSError("Network is unreachable")
+
+
+@pytest.mark.parametrize(
+    ("bind", "box_url", "advertise", "expected"),
+    [
+        (("127.0.0.1", 0), "http://192.0.2.10:80", None, (ROUTED, 0)),  # box elsewhere: the route to it
+        (("127.0.0.1", 9528), "http://box.example:80", None, (ROUTED, 9528)),  # the given port is kept
+        (("127.0.0.1", 0), "http://127.0.0.1:8080", None, ("127.0.0.1", 0)),  # box on loopback
+        (("127.0.0.1", 0), "http://localhost:8080", None, ("127.0.0.1", 0)),
+        (("127.0.0.1", 0), "http://192.0.2.10", "http://203.0.113.5:9528/", ("127.0.0.1", 0)),  # tunnel
+        (("10.0.0.5", 0), "http://192.0.2.10", None, ("10.0.0.5", 0)),  # an address the user chose
+    ],
+)
+def test_receiver_binds_the_address_that_routes_to_the_box(
+    bind: tuple[str, int], box_url: str, advertise: str | None, expected: tuple[str, int]
+) -> None:
+    assert receiver_bind_for(bind, box_url, advertise, route=lambda _host: ROUTED) == expected
+
+
+def test_no_route_to_the_box_is_one_clear_error() -> None:
+    with pytest.raises(UploadSetupError, match=r"no route from this machine to the box at 192\.0\.2\.10"):
+        receiver_bind_for(("127.0.0.1", 0), "http://192.0.2.10", None, route=_no_route)
+
+
+def test_route_address_asks_the_operating_system() -> None:
+    assert route_address("127.0.0.1") == "127.0.0.1"  # a UDP connect picks the source; nothing is sent
+    assert is_loopback("127.0.0.2") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("192.0.2.10") and not is_loopback("box.example")
+
+
+EVERY_KEY = {
+    "history_upload_event_url": ["http://192.0.2.10:9528/platform/a", "http://192.0.2.11:9528/b"],
+    "history_need_reg_pic": False,
+    "history_need_spot_pic": True,
+    "history_need_recognize_face": False,
+    "content-type": "form-data",
+    "reported_peroid": 45,
+}
+CHANGED = {
+    "history_upload_event_url": [RECEIVER],
+    "history_need_reg_pic": True,
+    "history_need_spot_pic": False,
+    "history_need_recognize_face": True,
+    "content-type": "json",
+    "reported_peroid": 60,
+}
+
+
+def test_restore_puts_back_every_key_as_read(emulator: RunningEmulator) -> None:
+    """A test that changes every key (flags, encoding, period) still finds each one restored as read."""
+    set_setting(emulator.http_url, EVERY_KEY)
+    redirect = UploadRedirect(HistoryEventUrlClient(emulator.http_url), RECEIVER)
+    redirect.apply()
+    set_setting(emulator.http_url, CHANGED)  # what the live-upload tests do in between
+    assert redirect.restore()
+    after = setting(emulator.http_url)
+    assert {key: after[key] for key in EVERY_KEY} == EVERY_KEY
+
+
+class _FlaglessClient(HistoryEventUrlClient):
+    """A box whose GET omits the optional picture flags (the documents mark them optional)."""
+
+    def read(self) -> dict[str, Any]:
+        return {k: v for k, v in super().read().items() if not k.startswith("history_need_")}
+
+
+def test_restore_gives_keys_the_box_did_not_answer_their_default(emulator: RunningEmulator) -> None:
+    set_setting(emulator.http_url, ORIGINAL)
+    redirect = UploadRedirect(_FlaglessClient(emulator.http_url), RECEIVER)
+    redirect.apply()
+    set_setting(emulator.http_url, {**CHANGED, "history_need_reg_pic": False})
+    assert redirect.restore()
+    after = setting(emulator.http_url)
+    assert after["history_need_reg_pic"] is True and after["history_need_recognize_face"] is True
+    assert after["history_upload_event_url"] == ORIGINAL["history_upload_event_url"]
+
+
+NO_UPLOADS = """
+import pytest
+import requests
+
+@pytest.mark.req("UPC-CONFIG-010")
+@pytest.mark.parametrize("n", range(4))
+def test_reads_no_upload(target, n):
+    answer = requests.get(target.box_url + "/SophonFogSys/api/HistoryEventUrl", timeout=5).json()["data"]
+    assert answer["history_upload_event_url"] == {original!r}
+"""
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2", "-p", "xdist")], ids=["one-process", "xdist"])
+def test_setting_is_redirected_only_when_a_test_reads_uploads(
+    pytester: pytest.Pytester, emulator: RunningEmulator, workers: tuple[str, ...]
+) -> None:
+    """With --allow-writes but no upload test selected, the box's setting is never touched (also -n 2)."""
+    pytester.makepyfile(test_a=NO_UPLOADS.format(original=ORIGINAL["history_upload_event_url"]))
+    args = (*SERVERS, "--box-url", emulator.http_url, "--allow-writes", *workers)
+    result = pytester.runpytest_subprocess(*args)
+    result.assert_outcomes(passed=4)
+    assert setting(emulator.http_url)["history_upload_event_url"] == ORIGINAL["history_upload_event_url"]
+
+
+SILENT = """
+import pytest
+
+@pytest.mark.req("UPC-CONFIG-001")
+def test_redirected(box_uploads_to_receiver):
+    assert box_uploads_to_receiver.arranged_by == "this process"
+"""
+
+
+def test_a_box_that_uploaded_nothing_is_named_once(
+    pytester: pytest.Pytester, emulator: RunningEmulator
+) -> None:
+    """The box was pointed at the receiver and sent nothing: one line names the URL it was given."""
+    pytester.makepyfile(test_a=SILENT)
+    result = pytester.runpytest(*SERVERS, "--box-url", emulator.http_url, "--allow-writes")
+    result.assert_outcomes(passed=1)
+    silence = "uploads: the box uploaded nothing to http://127.0.0.1:*/HistoryEvent during this run*"
+    result.stdout.fnmatch_lines([silence])
+    assert setting(emulator.http_url)["history_upload_event_url"] == ORIGINAL["history_upload_event_url"]

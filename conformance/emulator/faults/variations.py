@@ -2,92 +2,266 @@
 
 Each names the errata or statements it exercises; under the `lenient` profile the suite must pass on
 every one. They switch on like faults (`/_emulator/faults`, `--fault NAME`); a variation that is the
-lenient reading of an erratum `implies` the behaviour that is a fault under `strict`.
+lenient reading of an erratum `implies` the fault it is under `strict`, and its `caught_by` is the
+selection that catches that fault under strict. Variations act after the faults at a shared hook point.
 """
 
 from __future__ import annotations
 
-from conformance.emulator.faults.catalog import (
-    REGISTRY,
-    V1_FEATURE_LIST,
-    V1_IDENTITY_INFO_BARE,
-    V1_IS_SEND_INTEGER,
-    V2_DEVICE_TYPE_CARD,
-    V2_MS_FILTER_READ_AS_SECONDS,
-    V2_TIMESTAMP_SECONDS,
-)
-from conformance.emulator.faults.registry import VARIATION, Fault
+import dataclasses
+import itertools
+import math
+import time
+from http import HTTPStatus
+from typing import Any, Final
+
+from conformance.emulator.errors import ApiError, ErrorAnswer
+from conformance.emulator.faults import hooks
+from conformance.emulator.faults.model import Family
+from conformance.emulator.store.query import PageRequest
+
+FAMILY: Final = Family("variations")
+
+ATTRIBUTE_KEYS: Final = ("mask", "gender", "hat", "age", "glasses")
+# Undocumented keys a firmware may add (E17); the lenient profile tolerates them.
+EXTRA_TOP_LEVEL: Final = {"dev_sno": "", "algorithm_version": "2.4.0"}
+EXTRA_EXT_DATA: Final = {"quality_score": 0.93}
+EVENT_FIELDS: Final = "test_query_event_fields"
+SEARCH_ANSWER: Final = "test_answer_fields_follow_the_table"
+UPLOAD_JSON: Final = "(test_upload_payloads and json)"
 
 
-def _variation(name: str, description: str, errata: tuple[str, ...], implies: tuple[str, ...] = ()) -> str:
-    REGISTRY.register(Fault(name, description, (), "variation", VARIATION, errata, implies))
-    return name
+def _keys_reversed(value: Any, **_: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _keys_reversed(v) for k, v in reversed(list(value.items()))}
+    if isinstance(value, list):
+        return [_keys_reversed(v) for v in value]
+    return value
 
 
-VAR_KEYS_REVERSED = _variation(
+def _integral_floats(value: Any, **_: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _integral_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral_floats(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _extra_fields(event: dict[str, Any], **_: Any) -> dict[str, Any]:
+    event.update(EXTRA_TOP_LEVEL)
+    event["ext_data"].update(EXTRA_EXT_DATA)
+    return event
+
+
+def _null_attributes(event: dict[str, Any], **_: Any) -> dict[str, Any]:
+    attrs = event["recognize_face_attr"]
+    for key in ATTRIBUTE_KEYS:
+        if attrs[key] == "":
+            attrs[key] = None
+    attrs["expression"] = None
+    return event
+
+
+def _ties_reversed(page: PageRequest, **_: Any) -> PageRequest:
+    return dataclasses.replace(page, ties_ascending=True)
+
+
+def _binary_frames(text: str | bytes, **_: Any) -> str | bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+FAMILY.variation(
     "var-keys-reversed",
+    "variation",
     "every JSON object of the v2/v1 HTTP answers lists its keys in reverse order (objects are unordered)",
     ("RFC 8259 §4",),
+    {hooks.HTTP_ANSWER: _keys_reversed},
 )
-VAR_INTEGRAL_FLOATS = _variation(
+FAMILY.variation(
     "var-integral-floats",
+    "variation",
     "floats with an integral value are written without a fraction (1 instead of 1.0) in v2/v1 HTTP answers",
     ("RFC 8259 §6",),
+    {hooks.HTTP_ANSWER: _integral_floats},
 )
-VAR_EXTRA_FIELDS = _variation(
+FAMILY.variation(
     "var-extra-fields",
+    "variation",
     "v2 events carry undocumented extra keys (top level and in ext_data)",
     ("E17",),
+    {hooks.V2_EVENT: _extra_fields},
 )
-VAR_E02_SECONDS_TIMESTAMPS = _variation(
+FAMILY.variation(
     "var-e02-seconds-timestamps",
+    "variation",
     "v2 event timestamps as float seconds, as in seed 000's example (lenient reading of E02)",
     ("E02",),
-    (V2_TIMESTAMP_SECONDS,),
+    implies=("v2-timestamp-seconds",),
 )
-VAR_E01_FILTERS_IN_SECONDS = _variation(
+FAMILY.variation(
     "var-e01-filters-in-seconds",
+    "variation",
     "getevents reads datetime_gte/lte as seconds, as seed 000's example value does (lenient reading of E01)",
     ("E01",),
-    (V2_MS_FILTER_READ_AS_SECONDS,),
+    implies=("v2-ms-filter-read-as-seconds",),
 )
-VAR_E04_NULL_ATTRIBUTES = _variation(
+FAMILY.variation(
     "var-e04-null-attributes",
+    "variation",
     'unknown face attributes are null instead of "" and an `expression` key is sent, as in the examples '
     "(lenient reading of E04)",
     ("E04",),
+    {hooks.V2_EVENT: _null_attributes},
 )
-VAR_TIES_REVERSED = _variation(
+FAMILY.variation(
     "var-ties-reversed",
+    "variation",
     "getevents and v1 events break ties among equal timestamps by event_id ascending instead of descending, "
     "the same on every call and page (seeds 000 and 001 fix no order: V2Q-PAGE-007 and V1Q-PAGE-008 ask "
     "only for a stable one)",
     ("V2Q-PAGE-007", "V1Q-PAGE-008"),
+    {hooks.PAGE_REQUEST: _ties_reversed},
 )
-VAR_E21_FEATURE_LIST = _variation(
+FAMILY.variation(
     "var-e21-feature-list",
+    "variation",
     "v1 events carry recognize_face_attr.feature as a float list instead of feature_binary, as seed 001's "
     "example does (lenient reading of E21)",
     ("E21",),
-    (V1_FEATURE_LIST,),
+    implies=("v1-feature-list",),
+    caught_by=EVENT_FIELDS,
 )
-VAR_E23_BARE_IDENTITY_INFO = _variation(
+FAMILY.variation(
     "var-e23-bare-identity-info",
+    "variation",
     "v1 events of matched persons carry identity_info without face_ids and image_id (lenient reading of E23; "
     "v2 events have no identity_info)",
     ("E23",),
-    (V1_IDENTITY_INFO_BARE,),
+    implies=("v1-identity-info-bare",),
+    caught_by=EVENT_FIELDS,
 )
-VAR_E24_IS_SEND_INTEGER = _variation(
+FAMILY.variation(
     "var-e24-is-send-integer",
+    "variation",
     "v1 events carry is_send as the integer 0/1, as seed 001's example and the v2 table do "
     "(lenient reading of E24)",
     ("E24",),
-    (V1_IS_SEND_INTEGER,),
+    implies=("v1-is-send-integer",),
+    caught_by=EVENT_FIELDS,
 )
-VAR_E33_V2_CARD = _variation(
+FAMILY.variation(
     "var-e33-v2-card",
+    "variation",
     'v2 events of card readers carry media_device_type "card", the v1 vocabulary (lenient reading of E33)',
     ("E33",),
-    (V2_DEVICE_TYPE_CARD,),
+    implies=("v2-device-type-card",),
+    caught_by=EVENT_FIELDS,
+)
+FAMILY.variation(
+    "var-ws-binary-frames",
+    "websocket",
+    "each WebSocket push (UTF-8 JSON) is sent as a binary frame instead of a text frame (E37)",
+    ("E37",),
+    {hooks.WS_FRAME: _binary_frames},
+)
+FAMILY.variation(
+    "var-e07-search-example-answer",
+    "picture-search",
+    "picture search answers as seed 002's example: ret_code 1, total_count, no have_more (lenient E07)",
+    ("E07",),
+    implies=("ps-example-answer-shape",),
+    caught_by=SEARCH_ANSWER,
+)
+FAMILY.variation(
+    "var-e10-search-stranger-name-empty",
+    "picture-search",
+    'picture search items name a stranger "", as v2 and v1 events do (lenient reading of E10)',
+    ("E10",),
+    implies=("ps-stranger-name-empty",),
+    caught_by=SEARCH_ANSWER,
+)
+FAMILY.variation(
+    "var-e12-stranger-upload-id",
+    "uploads",
+    "a stranger's upload carries a generated identity_id, as seed 003's example (lenient reading of E12)",
+    ("E12",),
+    implies=("upload-stranger-generated-id",),
+    caught_by=UPLOAD_JSON,
+    blind_reason="caught only by tests that store events through the control plane and watch the receiver",
+)
+FAMILY.variation(
+    "var-e14-ws-without-ids",
+    "websocket",
+    "WebSocket pushes carry only the table's fields, no event_id or video_id (lenient reading of E14)",
+    ("E14",),
+    implies=("ws-without-event-ids",),
+    caught_by="test_every_message_validates or test_the_seeds_sample_client_works",
+    blind_reason="caught only by tests that inject events through the control plane while a client listens",
+)
+FAMILY.variation(
+    "var-e32-search-failure-retcode-0",
+    "picture-search",
+    'a refused picture search is answered 200 with retcode "0" and no results (lenient reading of E32)',
+    ("E32",),
+    implies=("ps-failure-answered-200",),
+    caught_by="test_bad_images_are_refused",
+)
+FAMILY.variation(
+    "var-e33-ep-type-file",
+    "picture-search",
+    'picture search items and uploads say ep_type "file" for stream devices (lenient reading of E33)',
+    ("E33",),
+    implies=("ps-ep-type-file", "upload-ep-type-file"),
+    caught_by=f"{SEARCH_ANSWER} or {UPLOAD_JSON}",
+)
+
+
+# --- real-box variations (site mode's false-alarm probes, issue 14) ---------------------------------
+_SERVED: Final = itertools.count(1)  # next() on a count is atomic under the GIL: one number per render
+
+
+def _changing_extras(event: dict[str, Any], **_: Any) -> dict[str, Any]:
+    event["serve_seq"] = next(_SERVED)  # undocumented, and different on every call (E17)
+    event["served_at"] = time.time()
+    return event
+
+
+def _no_page_cap(cap: float, **_: Any) -> float:
+    return math.inf
+
+
+def _invalid_arguments_422(answer: ErrorAnswer, *, error: ApiError, **_: Any) -> ErrorAnswer:
+    if error.code != "INVALID_ARGUMENTS" or answer.status != HTTPStatus.BAD_REQUEST:
+        return answer
+    body = answer.body
+    if isinstance(body.get("error", {}).get("code"), int):  # the v1 envelope's code is the HTTP status
+        body = {**body, "error": {**body["error"], "code": int(HTTPStatus.UNPROCESSABLE_ENTITY)}}
+    return ErrorAnswer(body, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+FAMILY.variation(
+    "var-undocumented-extras-change",
+    "variation",
+    "v2 and v1 events carry undocumented extra keys (serve_seq, served_at) whose values change on every call "
+    "(E17 allows extra fields; nothing promises they are stable)",
+    ("E17",),
+    {hooks.V2_EVENT: _changing_extras, hooks.V1_EVENT: _changing_extras},
+)
+FAMILY.variation(
+    "var-no-page-cap",
+    "variation",
+    "getevents page_limit and v1 per_page have no maximum: a huge value answers a correct page "
+    "(seeds 000 and 001 state no maximum page size)",
+    ("E38",),
+    {hooks.PAGE_CAP: _no_page_cap},
+)
+FAMILY.variation(
+    "var-invalid-arguments-422",
+    "variation",
+    "invalid arguments of v2/v1 calls are answered HTTP 422 instead of 400, in the same envelope with the "
+    "same code INVALID_ARGUMENTS (v1's integer code is the HTTP status: 422); the documents name codes only",
+    ("E19",),
+    {hooks.HTTP_ERROR: _invalid_arguments_422},
 )

@@ -1,0 +1,1 @@
+"""Collected conformance tests, one folder per interface family; fixtures come through conftest.py."""

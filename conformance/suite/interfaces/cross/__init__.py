@@ -1,0 +1,1 @@
+"""Cross-interface consistency and the schema of every HTTP operation."""

@@ -1,0 +1,1 @@
+"""WebSocket push (seed 004): configuration, routing, pictures and message shape."""

@@ -1,0 +1,1 @@
+"""Picture search (seed 002): behaviour, answer fields and time fields."""

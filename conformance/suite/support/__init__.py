@@ -1,0 +1,1 @@
+"""Support modules of the conformance tests: query and search clients, relays, taps, samplers, waiters."""

@@ -1,0 +1,69 @@
+"""Session-wide settings of the project's own tests: shared child runs, and the longest tests first.
+
+All serve the README's command (`pytest -n 2`) on 2 cores (docs/ci.md): identical child runs of the suite
+against fresh emulators are made once per session, whichever xdist worker asks first; the tests that run
+child processes start first; and `-n` without a `--dist` of the caller's schedules by work stealing (a worker
+that runs dry takes the back half of the other's queue), so the two workers end together instead of one
+finishing a queue of long tests alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from conformance.mutants.shared_runs import SHARED_RUNS_ENV
+
+#: Path prefixes (relative to the project) of the longest tests, longest first. Tests keep their collection
+#: order within a prefix, and every other test follows in collection order.
+LONGEST_FIRST = (
+    "tests/mutants/test_mutants_quick.py",
+    "tests/site/",
+    "tests/kill/",
+    "tests/suite/test_fault_proof.py",
+    "tests/reliability/",
+    "tests/suite/test_interrupt_restores.py",
+    "tests/suite/test_evidence_ws_upload.py",
+    "tests/emulator/test_faces.py",
+)
+_STASH_KEY = pytest.StashKey[str]()  # the shared-runs folder this process made ("" when it made none)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controlling process makes the session's folder of shared runs (xdist workers inherit it) and
+    picks work stealing for `-n` when the command line names no distribution mode."""
+    if hasattr(config, "workerinput"):
+        return
+    chosen = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
+    if getattr(config.option, "dist", "no") == "load" and not chosen:
+        config.option.dist = "worksteal"
+    if os.environ.get(SHARED_RUNS_ENV):
+        return
+    folder = tempfile.mkdtemp(prefix="sophon-shared-runs-")
+    os.environ[SHARED_RUNS_ENV] = folder
+    config.stash[_STASH_KEY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the folder this process made (and stop sharing it)."""
+    folder = config.stash.get(_STASH_KEY, "")
+    if folder:
+        os.environ.pop(SHARED_RUNS_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Move the longest tests to the front, in LONGEST_FIRST order (a stable sort: no test is dropped)."""
+    root = config.rootpath
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        ranks = (i for i, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix))
+        return next(ranks, len(LONGEST_FIRST))
+
+    items.sort(key=rank)
+

@@ -1,0 +1,132 @@
+"""Picture search with the box's own pictures judges a box with no control plane: against the emulator in
+site mode (days of history with microsecond timestamps, live recognitions arriving) every check passes on
+the clean box with conforming variations on, and fails under each fault it exists to catch.
+
+Faults share a site box and a child run; each batch holds at most one fault whose finding the continuation
+test names PS-SEARCH-011, and the faults that move every window are told apart by their own requirement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.mutants.child_run import SuiteOutcome, run_suite
+from tests.site_box import SiteBox, start_site_box
+
+MODULE = "test_search_own_pictures.py"
+OWN_FACE = "test_own_face_finds_its_event"
+THRESHOLD = "test_raising_the_threshold_keeps_the_items_reaching_it"
+DEVICES = "test_device_id_list_restricts_the_results"
+WINDOW = "test_narrower_window_restricts_the_results"
+REVERSE = "test_reverse_orders_the_results"
+CONTINUATION = "test_continuation_partitions_the_results"
+MONTH = "test_month_window_is_refused_with_own_picture"
+SCAN_CAP = "test_scan_cap_holds_on_a_month_of_history"
+NOT_JUDGED = ("skipped", "not-exercised")  # how a child run may report a test that found nothing to judge
+HISTORY_PER_DAY = 2000  # a 23-hour window then holds ~1,900 events: a threshold-0 search needs 2 calls
+#: Conforming readings a real box may have, strict and lenient: no check may fail the box for them.
+STRICT_VARIATIONS = ("var-integral-floats", "var-keys-reversed", "var-ties-reversed")
+LENIENT_VARIATIONS = (
+    "var-e07-search-example-answer",
+    "var-e02-seconds-timestamps",
+    "var-e10-search-stranger-name-empty",
+    "var-e33-ep-type-file",
+)
+#: fault -> (the test it must fail, a requirement id a finding of that failure must name), in batches of one
+#: child run. A batch may hold faults that touch one test when each names its own requirement there.
+#: Each new check is shown failing: finds_event, threshold (scale and relation), devices, window agreement,
+#: order, out_timestamp, continuation (repeats, and the far-edge probe). ps-endtimestamp-ms is killed in
+#: control mode only (tests/kill/test_picture_search.py): its refused continuation names PS-SEARCH-011 like
+#: the other continuation faults, so it would need a child run of its own.
+BATCHES: dict[str, dict[str, tuple[str, str]]] = {
+    "last-end+stranger+reverse+device+endtime": {
+        "ps-last-end-ignored": (CONTINUATION, "PS-SEARCH-011"),
+        "ps-strangers-not-searched": (f"{OWN_FACE}[stranger]", "PS-SEARCH-018"),
+        "ps-reverse-false-ignored": (REVERSE, "PS-SEARCH-015"),
+        "ps-device-list-ignored": (DEVICES, "PS-SEARCH-013"),
+        "ps-window-limit-not-enforced": (f"{MONTH}[31]", "PS-SEARCH-007"),
+        "ps-endtime-ignored": (WINDOW, "PS-SEARCH-009"),
+    },
+    "have-more+score-scale+device": {
+        "ps-have-more-always-false": (CONTINUATION, "PS-SEARCH-011"),
+        "ps-compare-score-percent": (f"{OWN_FACE}[matched]", "PS-SCHEMA-008"),
+        "ps-device-list-first-only": (DEVICES, "PS-SEARCH-013"),
+    },
+    "starttime+threshold+reverse+out-time": {
+        "ps-starttime-ignored": (WINDOW, "PS-SEARCH-009"),
+        "ps-threshold-ignored": (THRESHOLD, "PS-SEARCH-012"),
+        "ps-reverse-ignored": (REVERSE, "PS-SEARCH-014"),
+        "ps-out-timestamp-ms": (f"{OWN_FACE}[matched]", "PS-TIME-004"),
+    },
+}
+
+
+def _run_at(box: SiteBox, selection: str, profile: str = "strict") -> SuiteOutcome:
+    """The selection against the site box, as a user would run it against a real one."""
+    return run_suite(
+        selection,
+        [],
+        run_args=[
+            f"--box-url={box.http_url}",
+            f"--ws-url={box.ws_url}",
+            f"--version-url={box.version_url}/sophon/v2/system/getsoftwareversion",
+            "--no-configure-upload",
+            f"--profile={profile}",
+        ],
+    )
+
+
+@pytest.fixture
+def site_box(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SiteBox]:
+    """A site-mode box with the faults (or variations) the test names, 2 live recognitions a second."""
+    faults, variations = request.param
+    with start_site_box(
+        tmp_path,
+        live_rate=2.0,
+        history_days=3,
+        faults=faults,
+        variations=variations,
+        history_per_day=HISTORY_PER_DAY,
+    ) as box:
+        yield box
+
+
+def _node(nodeid: str) -> str:
+    return nodeid.rsplit("::", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("site_box", "profile"),
+    [(((), STRICT_VARIATIONS), "strict"), (((), LENIENT_VARIATIONS), "lenient")],
+    indirect=["site_box"],
+    ids=["strict", "lenient"],
+)
+def test_own_picture_checks_pass_on_a_conforming_box(site_box: SiteBox, profile: str) -> None:
+    """Live traffic, µs timestamps, conforming readings: every check passes; only the scan cap is not
+    exercised (3 days of history hold fewer than 50,000 events)."""
+    outcome = _run_at(site_box, MODULE, profile)
+    assert outcome.exit_code == 0 and not outcome.failed_tests, outcome.describe()
+    ended = {_node(test.nodeid): test.outcome for test in outcome.tests}
+    assert ended.pop(SCAN_CAP) in NOT_JUDGED, outcome.describe()  # never "passed" on zero data
+    assert len(ended) == 9 and set(ended.values()) == {"passed"}, outcome.describe()
+
+
+@pytest.mark.parametrize(
+    ("site_box", "batch"),
+    [((tuple(faults), ()), name) for name, faults in BATCHES.items()],
+    indirect=["site_box"],
+    ids=list(BATCHES),
+)
+def test_each_fault_fails_its_own_picture_check(site_box: SiteBox, batch: str) -> None:
+    """Every fault of the batch fails the check it exists for, and a finding of it names its requirement."""
+    expected = BATCHES[batch]
+    tests = sorted({test.split("[")[0] for test, _ in expected.values()})
+    outcome = _run_at(site_box, " or ".join(tests))
+    failed = {_node(test.nodeid): test for test in outcome.failed()}
+    for fault, (test, requirement) in expected.items():
+        assert test in failed, f"{fault}: {test} did not fail\n{outcome.describe()}"
+        named = requirement in failed[test].finding_requirements
+        assert named, f"{fault}: no finding of {test} names {requirement}\n{outcome.describe()}"

@@ -1,0 +1,1 @@
+"""Tests of the target layer: preflight, the box profile, `init`."""
