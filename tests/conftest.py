@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
 from conformance.mutants.shared_runs import SHARED_RUNS_ENV
+from conformance.mutants.warm_launch import WARM_LAUNCHER_ENV
 
 #: Path prefixes (relative to the project) of the longest tests, longest first. Tests keep their collection
 #: order within a prefix, and every other test follows in collection order.
@@ -40,6 +42,8 @@ def pytest_configure(config: pytest.Config) -> None:
     chosen = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
     if getattr(config.option, "dist", "no") == "load" and not chosen:
         config.option.dist = "worksteal"
+    # child runs fork from a warm process (tests/warm_launcher.py); SOPHON_WARM_LAUNCHER= (empty) turns it off
+    os.environ.setdefault(WARM_LAUNCHER_ENV, str(Path(__file__).with_name("warm_launcher.py")))
     if os.environ.get(SHARED_RUNS_ENV):
         return
     folder = tempfile.mkdtemp(prefix="sophon-shared-runs-")
@@ -66,4 +70,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return next(ranks, len(LONGEST_FIRST))
 
     items.sort(key=rank)
-

@@ -13,6 +13,18 @@ from types import TracebackType
 
 from conformance.emulator.server import EmulatorConfig, RunningEmulator, start_emulator_thread
 
+BUSY_GATE = "var-live-5-per-second"
+QUIET_BOX = "var-quiet-box"
+#: Every real-box variation of issue 16 that can be on with the busy gate (the quiet box conflicts with it).
+REAL_BOX_VARIATIONS = (
+    BUSY_GATE,
+    "var-microsecond-times",
+    "var-gzip-answers",
+    "var-undocumented-extras-change",
+    "var-invalid-arguments-422",
+    "var-keys-reversed",
+)
+
 
 @dataclass
 class SiteBox:

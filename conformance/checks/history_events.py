@@ -59,14 +59,21 @@ class TimeSpan:
         return [str(self.low), str(self.high)]
 
 
-def span_of(value: Any) -> TimeSpan | None:
-    """The span a timestamp allows: float values are exact, an integer ms leaves 1 ms open."""
+def span_of(value: Any, *, ms_resolution: bool = False) -> TimeSpan | None:
+    """The span a timestamp allows: float values are exact, an integer ms leaves 1 ms open.
+
+    With `ms_resolution` (a v2 timestamp, documented as integer ms by E02), float seconds that show no
+    more than whole milliseconds (1796295643.769, the lenient E02 rendering of an integer ms) leave the
+    same 1 ms open as that integer would: the stored time may carry microseconds past it.
+    """
     unit = classify_timestamp(value)
     if unit == "unknown":
         return None
     exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(int(value))
     if unit == "s":
         instant = exact * MS_PER_SECOND
+        if ms_resolution and instant == instant.to_integral_value():
+            return TimeSpan(instant, instant + 1 - MICROSECOND_MS)  # seconds of an integer ms reading
         return TimeSpan(instant, instant)
     if isinstance(value, float) and not value.is_integer():
         return TimeSpan(exact, exact)
@@ -91,7 +98,7 @@ class HistoryEvent:
     @classmethod
     def from_v2(cls, item: Mapping[str, Any]) -> HistoryEvent | None:
         """A v2 getevents event; None when its timestamp cannot be read."""
-        span = span_of(item.get("timestamp"))
+        span = span_of(item.get("timestamp"), ms_resolution=True)
         if span is None:
             return None
         user_type = _text(item.get("user_type"))

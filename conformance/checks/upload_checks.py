@@ -28,7 +28,7 @@ from typing import Any
 
 from conformance.checks.check_registry import check
 from conformance.checks.consistency import EventView, same_event
-from conformance.checks.correlation import event_key, key_from_timestamp
+from conformance.checks.correlation import event_key, key_from_timestamp, ms_floor
 from conformance.checks.delivery import delivery_findings
 from conformance.checks.findings import Finding, FindingCategory, deviation
 from conformance.checks.pictures import picture_findings
@@ -120,27 +120,53 @@ UPLOAD_MASK_OF_V2 = {"no": "0", "yes": "1"}
 def match_history(
     uploads: Sequence[Upload], history: Sequence[Mapping[str, Any]], *, tolerance_ms: float = 1.0
 ) -> tuple[list[HistoryPair], list[Upload]]:
-    """Pair each upload with the v2 history event of its device nearest its time (within `tolerance_ms`).
+    """Pair each upload with a v2 history event of its device at its time (within `tolerance_ms`).
 
     Times are compared after unit conversion, so a whole-ms upload finds a µs history event
-    (1628066406608 and 1628066406608.026). Returns the pairs and the uploads with no such event.
+    (1628066406608 and 1628066406608.026). One camera may record two events µs apart, in one
+    millisecond or two adjacent ones: an upload takes an event of its own millisecond before a nearer
+    one of the next, and an event no other upload took before one already taken, so each of the two is
+    delivered by its own upload; only uploads left over pair a taken event again (a repeat). Returns
+    the pairs (in upload order) and the uploads with no such event.
     """
     by_device: dict[str, list[tuple[float, Mapping[str, Any]]]] = {}
     for event in history:
         view = EventView.from_v2(event)
         if view.ts_ms is not None and view.device_id is not None:
             by_device.setdefault(view.device_id, []).append((view.ts_ms, event))
-    pairs: list[HistoryPair] = []
-    unmatched: list[Upload] = []
+    taken: set[int] = set()
+    chosen: dict[int, Mapping[str, Any]] = {}
+    near_by_upload: list[list[tuple[bool, float, Mapping[str, Any]]]] = []
     for upload in uploads:
         view = EventView.from_upload(upload)
-        candidates = by_device.get(view.device_id or "", []) if view.ts_ms is not None else []
-        near = [(abs(ts - (view.ts_ms or 0.0)), event) for ts, event in candidates]
-        near = [(gap, event) for gap, event in near if gap <= tolerance_ms]
-        if near:
-            pairs.append((upload, min(near, key=lambda item: item[0])[1]))
-        else:
+        ts = view.ts_ms
+        candidates = by_device.get(view.device_id or "", []) if ts is not None else []
+        near = [
+            (ms_floor(event_ts) != ms_floor(ts), abs(event_ts - ts), event)
+            for event_ts, event in candidates
+            if ts is not None and abs(event_ts - ts) <= tolerance_ms
+        ]
+        near_by_upload.append(sorted(near, key=lambda item: (item[0], item[1])))
+    for same_ms_only in (True, False):  # first every upload's own millisecond, then a neighbour's
+        for number, near in enumerate(near_by_upload):
+            if number in chosen:
+                continue
+            free = [
+                event
+                for other_ms, _, event in near
+                if id(event) not in taken and not (same_ms_only and other_ms)
+            ]
+            if free:
+                chosen[number] = free[0]
+                taken.add(id(free[0]))
+    pairs: list[HistoryPair] = []
+    unmatched: list[Upload] = []
+    for number, (upload, near) in enumerate(zip(uploads, near_by_upload, strict=True)):
+        paired = chosen.get(number) or (near[0][2] if near else None)  # left over: a taken event again
+        if paired is None:
             unmatched.append(upload)
+        else:
+            pairs.append((upload, paired))
     return pairs, unmatched
 
 
@@ -171,7 +197,7 @@ def _identity_findings(upload: Upload, event: Mapping[str, Any], profile: str) -
         findings.append(
             deviation(
                 f"upload {upload_key(upload)}: identity_id {sent_id!r}, the history says {stored_id!r}"
-                + (" (E12 strict: a stranger's upload has identity_id \"\")" if stranger else ""),
+                + (' (E12 strict: a stranger\'s upload has identity_id "")' if stranger else ""),
                 key=str(upload_key(upload)),
             )
         )

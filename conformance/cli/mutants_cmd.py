@@ -5,13 +5,22 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conformance.exit_codes import ExitCode
 from conformance.paths import REPORTS_DIR
 
+if TYPE_CHECKING:
+    from conformance.mutants.matrix import Verdict
+
 BASELINE_TOOLS = ("schemathesis",)
+MODES = ("control", "blind")  # as conformance.mutants.child_run.MODES (not imported: the CLI loads lazily)
+PARTIAL_FILE = (
+    "matrix-partial.md"  # rewritten after every finished run, so a cut-short matrix says what it found
+)
 
 
 def _names(text: str) -> list[str]:
@@ -19,6 +28,14 @@ def _names(text: str) -> list[str]:
     if not names:
         raise argparse.ArgumentTypeError("expected a comma list of names")
     return names
+
+
+def _modes(text: str) -> list[str]:
+    modes = _names(text)
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown mode {unknown[0]!r}; known: {', '.join(MODES)}")
+    return list(dict.fromkeys(modes))
 
 
 def _jobs(text: str) -> int:
@@ -33,8 +50,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "mutants",
         help="run the suite against every emulator fault and variation; print and write the kill matrix",
         description="Run the suite once clean and once per emulator fault (strict) and conforming variation "
-        "(lenient), each against a fresh embedded emulator; write reports/mutants/<run>/matrix.{md,json}. "
-        "Exit 1 when a fault survives, a variation raises a false alarm or the clean run fails.",
+        "(lenient), each against a fresh emulator: with its control plane (mode control) or in site mode, "
+        "judged as a real box (mode blind); write reports/mutants/<run>/matrix.{md,json}, a column per mode. "
+        "A fault is killed only by a finding naming one of its requirements. Exit 1 when a fault expected in "
+        "its mode survives, a variation raises a false alarm, a run has harness errors only or a clean run "
+        "fails.",
     )
     parser.add_argument("--faults", type=_names, help="comma list of faults (default: the whole catalog)")
     parser.add_argument("--variations", type=_names, help="comma list of variations (default: all)")
@@ -45,9 +65,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         action="store_true",
         help="a few faults per area (unless --faults); each run keeps only the tests naming its requirements",
     )
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument(
+        "--blind",
+        action="store_const",
+        const=["blind"],
+        dest="modes",
+        help="judge a site-mode emulator in every run (history, live recognitions, no control plane), as "
+        "the suite meets a real box; a fault counts only when the catalog says it is observable so",
+    )
+    modes.add_argument(
+        "--modes",
+        type=_modes,
+        help="comma list of modes, a matrix column each: control, blind (default control)",
+    )
+    parser.add_argument(
+        "--narrow",
+        action="store_true",
+        help="run each fault on the tests naming its requirements only (a kill must name one); clean and "
+        "variation runs keep the whole suite",
+    )
     parser.add_argument("--baseline-tool", choices=BASELINE_TOOLS, help="also run this generic tool alone")
     parser.add_argument(
+        "--baseline-only",
+        action="store_true",
+        help="with --baseline-tool: run only the tool (its column beside an earlier matrix of the same plan)",
+    )
+    parser.add_argument(
         "--baseline-examples", type=int, help="examples per operation for the baseline (default: the suite's)"
+    )
+    parser.add_argument(
+        "--from-runs",
+        type=Path,
+        metavar="DIR",
+        help="run nothing: judge the runs an earlier matrix of the same plan finished in DIR (its output "
+        "folder) with the current catalog; runs it did not finish are rows not-run",
     )
     parser.add_argument("--hypothesis-profile", choices=("gate", "deep"), default="gate")
     parser.add_argument("--list", action="store_true", help="list the faults and variations and exit")
@@ -69,29 +121,29 @@ def _list() -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Build the plan, run it, print and write the matrix; exit 1 unless everything is as it should be."""
-    from conformance.mutants.matrix import totals
-    from conformance.mutants.plan import PlanError, build_plan
+    from conformance.mutants.matrix import not_run, totals_by_mode
+    from conformance.mutants.plan import PlanError, build_plans
     from conformance.mutants.report import render_markdown, write_report
-    from conformance.mutants.runner import add_baseline, run_suite_matrix
+    from conformance.mutants.runner import add_baseline, finished_verdicts, run_suite_matrix
     from conformance.suite.hypothesis_profiles import mean_schema_fuzz_examples
 
     if args.list:
         return _list()
-    faults = args.faults
-    if faults is None and args.quick:
-        from conformance.mutants.fault_catalog import load_catalog
-
-        faults = load_catalog().quick_faults()  # one or two per area, marked `quick` in the catalog
+    modes = args.modes or ["control"]
     variations = [] if args.no_variations else args.variations
     try:
-        plan = build_plan(faults, variations, quick=args.quick)
+        plan = build_plans(_faults_by_mode(args, modes), variations, quick=args.quick, narrow=args.narrow)
     except PlanError as exc:
         print(f"sophon-conformance mutants: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    if args.baseline_only and args.baseline_tool is None:
+        print("sophon-conformance mutants: --baseline-only needs --baseline-tool", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     if args.baseline_examples is not None and args.baseline_examples < 1:
         print("sophon-conformance mutants: --baseline-examples must be at least 1", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + ("-quick" if args.quick else "")
+    run_id += "".join(f"-{mode}" for mode in modes if mode != "control")
     out_dir = args.reports_dir / "mutants" / run_id
     out_dir.mkdir(parents=True, exist_ok=True)
     command = "sophon-conformance mutants " + shlex.join(_argv_shown(args))
@@ -99,10 +151,28 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"mutants: {message}", file=sys.stderr, flush=True)
 
-    progress(f"{len(plan)} runs, {args.jobs} at a time; work in {out_dir}")
-    verdicts = run_suite_matrix(
-        plan, out_dir, jobs=args.jobs, hypothesis_profile=args.hypothesis_profile, progress=progress
-    )
+    def partial(verdicts: list[Verdict]) -> None:
+        text = render_markdown(
+            verdicts, command + f"  [partial: {len(verdicts)}/{len(plan)} runs]", baseline=False
+        )
+        (out_dir / PARTIAL_FILE).write_text("# Kill matrix (partial)\n\n" + text, encoding="utf-8")
+
+    started = time.monotonic()
+    progress(f"{len(plan)} runs ({', '.join(modes)}), {args.jobs} at a time; work in {out_dir}")
+    if args.from_runs is not None:  # judge the runs an earlier (maybe cut short) matrix finished
+        verdicts = finished_verdicts(plan, args.from_runs)
+    elif args.baseline_only:  # the suite's side comes from a matrix run before (the same plan)
+        verdicts = [not_run(m) for m in plan]
+    else:
+        verdicts = run_suite_matrix(
+            plan,
+            out_dir,
+            jobs=args.jobs,
+            hypothesis_profile=args.hypothesis_profile,
+            progress=progress,
+            finished=partial,
+        )
+        progress(f"suite runs done in {time.monotonic() - started:.0f} s")
     baseline = args.baseline_tool is not None
     if baseline:
         examples = args.baseline_examples or mean_schema_fuzz_examples()
@@ -110,11 +180,29 @@ def run(args: argparse.Namespace) -> int:
         verdicts = add_baseline(
             verdicts, plan, out_dir, jobs=args.jobs, max_examples=examples, progress=progress
         )
-    summary = totals(verdicts)
-    print(render_markdown(verdicts, summary, command, baseline=baseline))
-    write_report(out_dir, verdicts, summary, command, baseline=baseline)
+    print(render_markdown(verdicts, command, baseline=baseline))
+    write_report(out_dir, verdicts, command, baseline=baseline)
+    (out_dir / PARTIAL_FILE).unlink(missing_ok=True)
     print(out_dir / "matrix.md")
-    return ExitCode.OK if summary.ok else ExitCode.CHECKS_FAILED
+    progress(f"wall {time.monotonic() - started:.0f} s")
+    ok = args.baseline_only or all(t.ok for t in totals_by_mode(verdicts).values())
+    if args.from_runs is not None and any(v.status == "not-run" for v in verdicts):
+        ok = False  # a matrix cut short proves nothing about the runs it did not make
+    return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
+
+
+def _faults_by_mode(args: argparse.Namespace, modes: list[str]) -> dict[str, list[str] | None]:
+    """Each mode's faults: the named ones; quick: the catalog's quick faults (blind: one per area of those
+    observable without a control plane); else None (every fault)."""
+    if args.faults is not None or not args.quick:
+        return dict.fromkeys(modes, args.faults)
+    from conformance.mutants.fault_catalog import load_catalog
+    from conformance.mutants.plan import blind_quick_faults
+
+    catalog = load_catalog()
+    return {
+        mode: blind_quick_faults(catalog) if mode == "blind" else catalog.quick_faults() for mode in modes
+    }
 
 
 def _argv_shown(args: argparse.Namespace) -> list[str]:
@@ -122,6 +210,12 @@ def _argv_shown(args: argparse.Namespace) -> list[str]:
     shown: list[str] = []
     if args.quick:
         shown.append("--quick")
+    if args.modes == ["blind"]:
+        shown.append("--blind")
+    elif args.modes:
+        shown += ["--modes", ",".join(args.modes)]
+    if args.narrow:
+        shown.append("--narrow")
     if args.faults:
         shown += ["--faults", ",".join(args.faults)]
     if args.no_variations:
@@ -131,6 +225,10 @@ def _argv_shown(args: argparse.Namespace) -> list[str]:
     shown += ["--jobs", str(args.jobs)]
     if args.baseline_tool:
         shown += ["--baseline-tool", args.baseline_tool]
+    if args.baseline_only:
+        shown.append("--baseline-only")
+    if args.from_runs is not None:
+        shown += ["--from-runs", str(args.from_runs)]
     if args.baseline_examples:
         shown += ["--baseline-examples", str(args.baseline_examples)]
     if args.hypothesis_profile != "gate":

@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from conformance.cli.site_box import add_site_options, run_on_site_box
 from conformance.exit_codes import ExitCode
 from conformance.paths import PROJECT_ROOT, REPORTS_DIR
 from conformance.report.run_exit import run_exit_code
@@ -27,6 +29,22 @@ SUITE_DIR = Path(__file__).resolve().parent.parent / "suite" / "interfaces"
 SERVERS_PLUGIN = "conformance.cli.embedded_box"  # starts the embedded box and the receiver in each process
 INTERRUPT_GRACE_S = 30.0  # time pytest gets after a forwarded Ctrl-C to restore settings and stop
 PYTEST_INTERRUPTED = 2
+
+
+class PytestChild(Protocol):
+    """What `_run_pytest` needs of the pytest process: Popen's wait, send_signal and kill."""
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def send_signal(self, sig: int) -> None: ...
+
+    def kill(self) -> None: ...
+
+
+# How `_run_pytest` starts pytest (argv, environment, stdout: None or DEVNULL), in its own session, working
+# in the project folder. None (always, for the commands) starts a new interpreter; the warm fork server of
+# the project's own tests (tests/warm_launcher.py) sets a launcher that forks its warm process instead.
+PYTEST_LAUNCHER: Callable[[list[str], dict[str, str], int | None], PytestChild] | None = None
 PYTEST_TO_EXIT = {
     0: ExitCode.OK,
     1: ExitCode.CHECKS_FAILED,
@@ -73,11 +91,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         action="store_true",
         help="skip the Allure HTML (junit, summaries and allure-results are still written)",
     )
+    add_site_options(parser)
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="-- then arguments for pytest")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the suite and report; returns an ExitCode."""
+    if getattr(args, "site_box", False):  # host a site-mode emulator and judge it as a real box
+        return run_on_site_box(args, _run_on_target)
+    return _run_on_target(args)
+
+
+def _run_on_target(args: argparse.Namespace) -> int:
+    """Run the suite against the box the options name (or the embedded emulator)."""
     extra = list(args.pytest_args)
     if extra and extra[0] == "--":
         extra = extra[1:]
@@ -266,7 +292,8 @@ def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
         if getattr(args, flag) is not None:
             argv.append(f"--{flag.replace('_', '-')}={getattr(args, flag)}")
     argv += [f"--device={device}" for device in args.device]
-    argv += [f"--emulator-fault={name}" for name in args.fault]
+    if not getattr(args, "hosted_faults", None):  # a hosted site box does not tell the suite its faults
+        argv += [f"--emulator-fault={name}" for name in args.fault]
     if args.no_configure_upload:
         argv.append("--no-configure-upload")
     if args.allow_writes:
@@ -287,7 +314,10 @@ def _run_pytest(argv: list[str], *, quiet: bool = False) -> int:
     if not env.get("PYTHONPYCACHEPREFIX"):
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     output = subprocess.DEVNULL if quiet else None
-    child = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=output, start_new_session=True)
+    if PYTEST_LAUNCHER is not None:  # a warm fork server's child (tests/warm_launcher.py), never a user's run
+        child: PytestChild = PYTEST_LAUNCHER(argv, env, output)
+    else:
+        child = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=output, start_new_session=True)
     previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return child.wait()
@@ -301,7 +331,7 @@ def _raise_interrupt(signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _interrupt_child(child: subprocess.Popen[bytes]) -> int:
+def _interrupt_child(child: PytestChild) -> int:
     """Forward one SIGINT and wait for pytest's teardown; a second interrupt or the grace period kills it."""
     print(
         "sophon-conformance run: interrupted; letting the suite clean up (Ctrl-C again to kill)",

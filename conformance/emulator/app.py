@@ -17,7 +17,7 @@ from conformance.emulator import routes_control, routes_picture_search, routes_v
 from conformance.emulator.app_state import AppState
 from conformance.emulator.errors import error_for_request
 from conformance.emulator.faults.hooks import CALL_ANSWER
-from conformance.emulator.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from conformance.emulator.middleware import AccessLogMiddleware, BodyLimitMiddleware, GzipAnswerMiddleware
 
 LOG = logging.getLogger("conformance.emulator")
 
@@ -51,7 +51,11 @@ def build_app(state: AppState) -> Starlette:
         routes += routes_control.ROUTES
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AccessLogMiddleware), Middleware(BodyLimitMiddleware)],
+        middleware=[
+            Middleware(AccessLogMiddleware),
+            Middleware(BodyLimitMiddleware),
+            Middleware(GzipAnswerMiddleware, hooks=state.faults),
+        ],
         exception_handlers={HTTPException: _http_error},
     )
     app.state.emulator = state
@@ -75,7 +79,11 @@ def build_version_app(state: AppState) -> Starlette:
     """The version service the reference puts on port 8888."""
     app = Starlette(
         routes=[Route("/sophon/v2/system/getsoftwareversion", _software_version, methods=["POST"])],
-        middleware=[Middleware(AccessLogMiddleware), Middleware(BodyLimitMiddleware)],
+        middleware=[
+            Middleware(AccessLogMiddleware),
+            Middleware(BodyLimitMiddleware),
+            Middleware(GzipAnswerMiddleware, hooks=state.faults),
+        ],
         exception_handlers={HTTPException: _http_error},
     )
     app.state.emulator = state

@@ -1,4 +1,5 @@
-"""ASGI middleware: refuse bodies over 20 MB with 413 before buffering them; log one line per request."""
+"""ASGI middleware: refuse bodies over 20 MB with 413 before buffering them; log one line per request;
+gzip the answers when the box is set to (the `http.gzip` hook point) and the request accepts gzip."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ import time
 from http import HTTPStatus
 from typing import Final
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.emulator.errors import envelope_for_path
+from conformance.emulator.faults.hooks import HTTP_GZIP, FaultHooks
 
 MAX_BODY_BYTES: Final = 20 * 1024 * 1024
 ACCESS_LOG = logging.getLogger("conformance.emulator.http")
+
+
+CONTROL_PREFIX: Final = "/_emulator"  # the control plane is the harness's, not the box's: never compressed
+GZIP_LEVEL: Final = 6
 
 
 class _BodyTooLargeError(Exception):
@@ -99,3 +106,21 @@ class AccessLogMiddleware:
                 status,
                 (time.perf_counter() - start) * 1000,
             )
+
+
+class GzipAnswerMiddleware:
+    """Content-Encoding: gzip on every box answer, however small, while `http.gzip` says so and the request's
+    Accept-Encoding names gzip (answers to other requests, and the control plane's, stay as they are)."""
+
+    def __init__(self, app: ASGIApp, hooks: FaultHooks) -> None:
+        self.app = app
+        self.hooks = hooks
+        self.gzip = GZipMiddleware(app, minimum_size=0, compresslevel=GZIP_LEVEL, exclude_content_types=())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        compress = (
+            scope["type"] == "http"
+            and not scope["path"].startswith(CONTROL_PREFIX)
+            and self.hooks.apply(HTTP_GZIP, False)
+        )
+        await (self.gzip if compress else self.app)(scope, receive, send)

@@ -22,6 +22,7 @@ from conformance.emulator.control_values import (
     parse_identity,
 )
 from conformance.emulator.errors import ControlError
+from conformance.emulator.faults.hooks import EVENT_RECORDED
 from conformance.emulator.faults.model import UnknownFaultError
 from conformance.emulator.generator import generate_batches, parse_generate
 from conformance.emulator.handlers import Endpoint, Handler, endpoint
@@ -104,8 +105,11 @@ def _insert_specs(state: AppState, specs: list[dict[str, Any]]) -> list[str]:
     first = store.reserve_sequence(len(specs))
     now = state.clock.now_ms()
     records = [
-        event_from_spec(
-            spec, f"events[{n}]", seq=first + n, now_ms=now, devices=devices, identities=identities
+        state.faults.apply(
+            EVENT_RECORDED,
+            event_from_spec(
+                spec, f"events[{n}]", seq=first + n, now_ms=now, devices=devices, identities=identities
+            ),
         )
         for n, spec in enumerate(specs)
     ]
@@ -140,7 +144,8 @@ def _generate(state: AppState, body: dict[str, Any]) -> dict[str, Any]:
         raise bad("device_ids", "no devices registered; add some with POST /_emulator/devices")
     first = store.reserve_sequence(request.count)
     event_ids: list[str] = []
-    for batch in generate_batches(request, devices, store.identities(), first):
+    for made in generate_batches(request, devices, store.identities(), first):
+        batch = [state.faults.apply(EVENT_RECORDED, record) for record in made]
         store.insert_events(batch)
         state.publish(batch)
         event_ids.extend((batch[0].event_id, batch[-1].event_id))

@@ -172,7 +172,7 @@ def _search(request: Request, params: SearchParams, faults: FaultHooks) -> Searc
     state = request.app.state
     start = None if params.starttime is None else seconds_to_ms(params.starttime, round_up=True)
     end = None if params.endtime is None else seconds_to_ms(params.endtime, round_up=False)
-    start, end = faults.apply(SEARCH_WINDOW, (start, end), params=params)
+    start, end = faults.apply(SEARCH_WINDOW, (start, end), params=params, now_ms=state.clock.now_ms())
     deviations = faults.apply(SEARCH_SCAN, Deviations())
     try:
         window = resolve_window(start, end, state.clock.now_ms(), deviations)

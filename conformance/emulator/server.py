@@ -162,10 +162,10 @@ def _record_site_history(config: EmulatorConfig, state: AppState) -> None:
 
 
 def _services(config: EmulatorConfig) -> list[BackgroundService]:
-    """The background services of this configuration: site mode adds the live recognitions."""
-    if not config.site:
-        return list(_start_background_services)
-    return [*_start_background_services, live_recognition_service(config.live_rate, config.seed)]
+    """The background services of this configuration, live recognitions included: at site mode's live rate,
+    at none with a control plane (unless a variation sets one, see faults/hooks.py LIVE_RATE)."""
+    base_rate = config.live_rate if config.site else 0.0
+    return [*_start_background_services, live_recognition_service(base_rate, config.seed)]
 
 
 def _uvicorn_config(app: object, host: str) -> uvicorn.Config:

@@ -72,13 +72,15 @@ def read_findings(junit: Path) -> frozenset[Finding]:
     return frozenset(findings)
 
 
-def run_baseline(name: str, faults: tuple[str, ...], workdir: Path, max_examples: int) -> BaselineRun:
-    """Start a fresh emulator with `faults`, run schemathesis against it, stop the emulator."""
+def run_baseline(
+    name: str, faults: tuple[str, ...], workdir: Path, max_examples: int, *, site: bool = False
+) -> BaselineRun:
+    """Start a fresh emulator with `faults` (site mode when `site`), run schemathesis against it, stop it."""
     folder = (workdir / name).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     junit = folder / "schemathesis-junit.xml"
     try:
-        with StandaloneEmulator(folder, faults) as emulator:
+        with StandaloneEmulator(folder, faults, site=site) as emulator:
             argv = schemathesis_argv(emulator.url, junit, max_examples)
             with (folder / "schemathesis.log").open("w", encoding="utf-8") as log:
                 done = subprocess.run(

@@ -23,6 +23,7 @@ from typing import IO, Any
 from conformance.exit_codes import ExitCode
 from conformance.mutants.shared_runs import made_once, shared_folder
 from conformance.mutants.suite_index import SuiteIndexError, load_index
+from conformance.mutants.warm_launch import WarmChild, warm_launcher
 from conformance.paths import PROJECT_ROOT
 from conformance.report.records import RECORDS_FILE, Outcome, TestRecord, read_records
 from conformance.spec.loader import SpecFileError
@@ -30,7 +31,22 @@ from conformance.spec.loader import SpecFileError
 RUN_TIMEOUT_S = 900.0  # a whole-suite run takes about a minute; this only stops a hung child
 STOP_GRACE_S = 10.0  # after SIGTERM the run restores the box's upload setting, then SIGKILL
 CONTROL = "control"  # the emulator's control plane is on: seeding and oracle tests run
-MODES = (CONTROL,)
+BLIND = "blind"  # a site-mode emulator judged as a real box: history, live recognitions, no control plane
+MODES = (CONTROL, BLIND)
+# The blind run's box (conformance/cli/site_box.py), as cheap as its checks allow: two days of history
+# (a default window of 24 h must leave older events out: one day would hide a too-wide default window),
+# live recognitions at a busy gate's 5 a second, so a short live wait still sees several of them.
+BLIND_RUN_ARGS = (
+    "--site-box",
+    "--site-live-rate",
+    "5",
+    "--site-history-days",
+    "2",
+    "--site-history-per-day",
+    "1000",
+    "--live-wait",
+    "10",
+)
 FAILED, ERROR, PASSED, SKIPPED = "failed", "error", "passed", "skipped"
 OUTPUT_KEPT = 20_000  # characters of the child's output kept in memory (the log file has all of it)
 # Compiled (and assertion-rewritten) modules of every child run go here instead of being rebuilt each time.
@@ -164,6 +180,7 @@ def child_argv(spec: ChildRunSpec, reports_dir: Path) -> list[str]:
     if spec.mode not in MODES:
         raise ValueError(f"unknown child-run mode {spec.mode!r}; known: {', '.join(MODES)}")
     argv = [sys.executable, "-m", "conformance", "run", "--no-html", "--reports-dir", str(reports_dir)]
+    argv += list(BLIND_RUN_ARGS if spec.mode == BLIND else ())
     argv += list(spec.run_args)
     for name in spec.faults:
         argv += ["--fault", name]
@@ -191,6 +208,8 @@ def run_child(spec: ChildRunSpec, workdir: Path, *, timeout_s: float = RUN_TIMEO
     log = workdir / "run.log"
     ignores, expected = narrowing(spec, workdir)
     argv = child_argv(spec, reports) + ignores
+    if not any(a.startswith("--basetemp") for a in spec.pytest_args):  # pytest's own numbered folders
+        argv.append(f"--basetemp={workdir / 'pytest-tmp'}")  # would be pruned by every run: keep them apart
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as out:
         out.write(" ".join(argv) + "\n")
@@ -264,24 +283,45 @@ def _run_in_temp(spec: ChildRunSpec) -> SuiteOutcome:
         return run_child(spec, Path(workdir))
 
 
+def run_command(argv: list[str], log: Path, timeout_s: float = RUN_TIMEOUT_S) -> tuple[int, bool]:
+    """A `python -m conformance …` command started as child runs are (forked from the session's warm fork
+    server when there is one), its output in `log`; (exit code, timed out)."""
+    with log.open("w", encoding="utf-8") as out:
+        return _run_logged(argv, out, timeout_s)
+
+
 def _run_logged(argv: list[str], out: IO[str], timeout_s: float) -> tuple[int, bool]:
-    """Run the CLI in its own process group writing to `out`; (exit code, timed out)."""
+    """Run the CLI in its own process group writing to `out`; (exit code, timed out).
+
+    In a test session that names a warm fork server (warm_launch.py) the run is forked from it, else it
+    starts as a new interpreter.
+    """
+    env = child_env()
+    launcher = warm_launcher(env)
+    warm = launcher.start(argv, env, Path(out.name)) if launcher is not None else None
+    if warm is not None:
+        return _wait_or_stop(warm, timeout_s)
     with subprocess.Popen(
         argv,
         cwd=PROJECT_ROOT,
-        env=child_env(),
+        env=env,
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     ) as child:
-        try:
-            return child.wait(timeout=timeout_s), False
-        except subprocess.TimeoutExpired:
-            _stop_group(child)
-            return -1, True
+        return _wait_or_stop(child, timeout_s)
 
 
-def _stop_group(child: subprocess.Popen[bytes]) -> None:
+def _wait_or_stop(child: WarmChild | subprocess.Popen[bytes], timeout_s: float) -> tuple[int, bool]:
+    """(exit code, False), or (-1, True) after stopping a child that did not end within `timeout_s`."""
+    try:
+        return child.wait(timeout=timeout_s), False
+    except subprocess.TimeoutExpired:
+        _stop_group(child)
+        return -1, True
+
+
+def _stop_group(child: WarmChild | subprocess.Popen[bytes]) -> None:
     """SIGTERM the child's process group (the run restores the box), then SIGKILL what is left."""
     for sig, wait_s in ((signal.SIGTERM, STOP_GRACE_S), (signal.SIGKILL, 5.0)):
         try:

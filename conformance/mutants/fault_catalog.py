@@ -47,6 +47,9 @@ class CatalogFault:
     observable_without_control: bool = True
     blind_reason: str = ""
     quick: bool = False  # one of the few faults `mutants --quick` runs
+    must_pass: tuple[str, ...] = ()  # a variation: the requirement ids (patterns) whose checks it probes
+    conflicts: tuple[str, ...] = ()  # a variation: those it cannot be switched on with
+    hook_points: tuple[str, ...] = ()  # where the emulator applies it
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ def _entry(entry: Any) -> CatalogFault:
         observable_without_control=observable,
         blind_reason=_text(entry, "blind_reason"),
         quick=quick,
+        must_pass=_strings(entry, "must_pass"),
+        conflicts=_strings(entry, "conflicts"),
+        hook_points=_strings(entry, "hook_points"),
     )
 
 

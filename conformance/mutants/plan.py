@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from conformance.mutants.child_run import CONTROL, MODES
 from conformance.mutants.fault_catalog import (
     FAULT,
     VARIATION,
@@ -26,6 +27,7 @@ AREA_QUICK_SELECTIONS: dict[str, tuple[str, ...]] = {
     "uploads": ("UP-*", "UPC-*"),
 }
 COMBINED_VARIATIONS = "variations-combined"
+BLIND_QUICK_FAMILIES = ("v2_queries", "websocket", "picture_search", "upload")  # see blind_quick_faults
 
 
 class PlanError(ValueError):
@@ -45,6 +47,9 @@ class Mutant:
     errata: tuple[str, ...] = ()
     selection: tuple[str, ...] = ()  # requirement patterns; () = the whole suite
     switches: tuple[str, ...] | None = None  # what to switch on; None = the mutant's own name
+    mode: str = CONTROL  # control: the embedded emulator with its control plane; blind: a site-mode box
+    observable: bool = True  # a fault the suite is expected to kill in this mode
+    unobservable_reason: str = ""  # why not (the catalog's blind_reason), when not observable
 
     @property
     def faults(self) -> tuple[str, ...]:
@@ -54,20 +59,43 @@ class Mutant:
         return () if self.kind == CLEAN else (self.name,)
 
 
-def _mutant(catalog: FaultCatalog, name: str, quick: bool) -> Mutant:
+def _mutant(catalog: FaultCatalog, name: str, quick: bool, mode: str, narrow: bool) -> Mutant:
     fault = catalog.get(name)
     if fault.kind == FAULT:
-        selection = fault.requirements if quick else ()
-        return Mutant(name, FAULT, STRICT, fault.requirements, fault.description, fault.area, (), selection)
+        # A kill needs a finding naming one of the fault's requirements, so the tests naming them are the
+        # only ones that can kill it: narrowing to them loses no kill (quick runs always narrow).
+        selection = fault.requirements if quick or narrow else ()
+        observable = mode == CONTROL or fault.observable_without_control
+        reason = "" if observable else (fault.blind_reason or "not observable without a control plane")
+        return Mutant(
+            name,
+            FAULT,
+            STRICT,
+            fault.requirements,
+            fault.description,
+            fault.area,
+            (),
+            selection,
+            mode=mode,
+            observable=observable,
+            unobservable_reason=reason,
+        )
     selection = variation_selection(catalog, fault) if quick else ()
-    return Mutant(name, VARIATION, LENIENT, (), fault.description, fault.area, fault.errata, selection)
+    return Mutant(
+        name, VARIATION, LENIENT, (), fault.description, fault.area, fault.errata, selection, mode=mode
+    )
 
 
 def variation_selection(catalog: FaultCatalog, variation: CatalogFault) -> tuple[str, ...]:
-    """The requirement patterns a quick run of this variation keeps: the interfaces it bends."""
+    """The requirement patterns a quick run of this variation keeps: those it says it probes (`must_pass`;
+    "*" is the whole suite, ()), else the interfaces it bends."""
+    if "*" in variation.must_pass:
+        return ()
     areas = [variation.area, *(catalog.get(name).area for name in variation.implies)]
-    patterns = [p for area in areas for p in AREA_QUICK_SELECTIONS.get(area, ())]
-    return tuple(dict.fromkeys(patterns)) or VARIATION_QUICK_SELECTION
+    patterns = [*variation.must_pass, *(p for area in areas for p in AREA_QUICK_SELECTIONS.get(area, ()))]
+    if not variation.must_pass and not patterns:
+        patterns = list(VARIATION_QUICK_SELECTION)
+    return tuple(dict.fromkeys(patterns))
 
 
 def build_plan(
@@ -76,53 +104,123 @@ def build_plan(
     *,
     quick: bool = False,
     catalog: FaultCatalog | None = None,
+    mode: str = CONTROL,
+    narrow: bool = False,
 ) -> list[Mutant]:
     """Clean runs (strict, and lenient when variations run) first, then the named or all mutants.
 
     `faults` / `variations` None means every one of the catalog (default: the emulator's); unknown names
-    raise PlanError. Quick plans run all variations at once, unless they are named.
+    raise PlanError. Quick plans run all variations at once, unless they are named. `mode` is control or
+    blind (every run judges a site-mode box); `narrow` runs each fault on the tests naming its requirements.
     """
     catalog = catalog or load_catalog()
     try:
         fault_names = [f.name for f in catalog.faults()] if faults is None else list(faults)
         variation_names = [v.name for v in catalog.variations()] if variations is None else list(variations)
-        mutants = [_mutant(catalog, n, quick) for n in [*fault_names, *variation_names]]
+        mutants = [_mutant(catalog, n, quick, mode, narrow) for n in [*fault_names, *variation_names]]
     except UnknownFaultError as exc:
         raise PlanError(str(exc)) from None
     wrong = [m.name for m in mutants[: len(fault_names)] if m.kind != FAULT]
     wrong += [m.name for m in mutants[len(fault_names) :] if m.kind != VARIATION]
     if wrong:
         raise PlanError(f"listed in the wrong group (fault vs variation): {', '.join(wrong)}")
-    if quick and variations is None:
-        mutants = _combine_variations(mutants)
-    cleans = [_clean(STRICT, [m for m in mutants if m.profile == STRICT], quick)]
-    if any(m.kind == VARIATION for m in mutants):
-        cleans.append(_clean(LENIENT, [m for m in mutants if m.profile == LENIENT], quick))
+    combined = quick and variations is None
+    if combined:
+        mutants = _combine_variations(catalog, mutants)
+    cleans = [_clean(STRICT, [m for m in mutants if m.profile == STRICT], quick, mode)]
+    # A lenient clean run only tells a false alarm from a lenient failure of the clean box; either fails the
+    # matrix, so quick plans whose variations run combined leave it out (a failure there is a false alarm).
+    if any(m.kind == VARIATION for m in mutants) and not combined:
+        cleans.append(_clean(LENIENT, [m for m in mutants if m.profile == LENIENT], quick, mode))
     return cleans + mutants
 
 
-def _clean(profile: str, mutants: list[Mutant], quick: bool) -> Mutant:
+def build_plans(
+    faults: Mapping[str, Sequence[str] | None],
+    variations: Sequence[str] | None = None,
+    *,
+    quick: bool = False,
+    narrow: bool = False,
+    catalog: FaultCatalog | None = None,
+) -> list[Mutant]:
+    """One plan per mode (`faults` maps each mode to its faults, in the order to run): the matrix's runs."""
+    unknown = sorted(set(faults) - set(MODES))
+    if unknown:
+        raise PlanError(f"unknown mode {unknown[0]!r}; known: {', '.join(MODES)}")
+    ordered = list(faults)  # in the order given: the first mode's runs go first
+    return [
+        m
+        for mode in ordered
+        for m in build_plan(faults[mode], variations, quick=quick, catalog=catalog, mode=mode, narrow=narrow)
+    ]
+
+
+def blind_quick_faults(catalog: FaultCatalog) -> list[str]:
+    """`--quick --blind`'s faults: of the quick faults observable without a control plane, the first of each
+    family in BLIND_QUICK_FAMILIES. A site-mode run costs about twice a control one (history, live traffic,
+    the real-box upload path), so CI runs few: one per interface whose site-mode judging differs most from
+    the control plane's (history queries, live pushes and uploads, search of the box's own pictures)."""
+    chosen: dict[str, str] = {}
+    for fault in catalog.faults():
+        if fault.quick and fault.observable_without_control and fault.family in BLIND_QUICK_FAMILIES:
+            chosen.setdefault(fault.family, fault.name)
+    return [chosen[family] for family in BLIND_QUICK_FAMILIES if family in chosen]
+
+
+def _clean(profile: str, mutants: list[Mutant], quick: bool, mode: str) -> Mutant:
     """The no-fault run of one profile, over the union of the selections it is compared with."""
     selection: tuple[str, ...] = ()
-    if quick:
-        selection = tuple(dict.fromkeys(p for m in mutants for p in m.selection))
+    if quick and mutants:
+        selection = _union_selection(mutants)
     name = CLEAN if profile == STRICT else f"{CLEAN}-{profile}"
-    return Mutant(name, CLEAN, profile, description=f"no fault, profile {profile}", selection=selection)
+    description = f"no fault, profile {profile}"
+    return Mutant(name, CLEAN, profile, description=description, selection=selection, mode=mode)
 
 
-def _combine_variations(mutants: list[Mutant]) -> list[Mutant]:
-    """Quick runs switch every variation on at once (they are compatible): one run instead of one each."""
+def _combine_variations(catalog: FaultCatalog, mutants: list[Mutant]) -> list[Mutant]:
+    """Quick runs switch compatible variations on at once: one run per group of variations that declare no
+    conflict with each other (a quiet box runs apart from a busy one), instead of one run each."""
     variations = [m for m in mutants if m.kind == VARIATION]
     if len(variations) < 2:
         return mutants
-    combined = Mutant(
-        COMBINED_VARIATIONS,
+    groups: list[list[Mutant]] = []
+    for variation in variations:
+        for group in groups:
+            if not any(_conflict(catalog, variation.name, other.name) for other in group):
+                group.append(variation)
+                break
+        else:
+            groups.append([variation])
+    combined = [
+        _combined(group, COMBINED_VARIATIONS if i == 0 else f"{COMBINED_VARIATIONS}-{i + 1}")
+        for i, group in enumerate(groups)
+    ]
+    return [m for m in mutants if m.kind != VARIATION] + combined
+
+
+def _conflict(catalog: FaultCatalog, one: str, other: str) -> bool:
+    return other in catalog.get(one).conflicts or one in catalog.get(other).conflicts
+
+
+def _combined(group: list[Mutant], name: str) -> Mutant:
+    """One lenient run with every variation of `group` on (a group of one stays itself)."""
+    if len(group) == 1:
+        return group[0]
+    return Mutant(
+        name,
         VARIATION,
         LENIENT,
-        description="every variation at once: " + ", ".join(m.name for m in variations),
+        description="variations at once: " + ", ".join(m.name for m in group),
         area="variation",
-        errata=tuple(dict.fromkeys(e for m in variations for e in m.errata)),
-        selection=tuple(dict.fromkeys(p for m in variations for p in m.selection)),
-        switches=tuple(m.name for m in variations),
+        errata=tuple(dict.fromkeys(e for m in group for e in m.errata)),
+        selection=_union_selection(group),
+        switches=tuple(m.name for m in group),
+        mode=group[0].mode,
     )
-    return [m for m in mutants if m.kind != VARIATION] + [combined]
+
+
+def _union_selection(mutants: Sequence[Mutant]) -> tuple[str, ...]:
+    """The selection covering every one of `mutants` (() when one of them runs the whole suite)."""
+    if any(not m.selection for m in mutants):
+        return ()
+    return tuple(dict.fromkeys(p for m in mutants for p in m.selection))

@@ -19,6 +19,8 @@ STOP_TIMEOUT_S = 10.0
 SERVING = re.compile(r"emulator serving (http://[0-9.]+:\d+)")
 SCENARIO = PROJECT_ROOT / "scenarios" / "small-office.yaml"
 SCENARIO_CLOCK = "frozen:1700000600000"  # the clock small-office.yaml is written for
+# site mode (no control plane, history, live recognitions), as the blind child runs meet it
+SITE_ARGS = ("--site", "--live-rate", "5", "--history-days", "2", "--history-per-day", "1000")
 
 
 class EmulatorStartError(RuntimeError):
@@ -28,19 +30,21 @@ class EmulatorStartError(RuntimeError):
 class StandaloneEmulator:
     """`sophon-conformance emulator` in a child process; the URL is read from its startup log line."""
 
-    def __init__(self, workdir: Path, faults: Sequence[str] = ()) -> None:
+    def __init__(self, workdir: Path, faults: Sequence[str] = (), *, site: bool = False) -> None:
         self.workdir = workdir
         self.faults = tuple(faults)
+        self.site = site
         self.url = ""
         self._process: subprocess.Popen[str] | None = None
         self._pumper: threading.Thread | None = None
         self._log = workdir / "emulator.log"
 
     def argv(self) -> list[str]:
-        """The child command line: free ports, own database, small-office scenario, frozen clock."""
+        """The child command line: free ports, own database, small-office scenario and frozen clock (or site
+        mode: recorded history, live recognitions, real clock)."""
         argv = [sys.executable, "-m", "conformance", "emulator", "--http-port", "0", "--ws-port", "0"]
         argv += ["--version-port", "-1", "--db", str(self.workdir / "emulator.sqlite3")]
-        argv += ["--scenario", str(SCENARIO), "--clock", SCENARIO_CLOCK]
+        argv += list(SITE_ARGS) if self.site else ["--scenario", str(SCENARIO), "--clock", SCENARIO_CLOCK]
         for name in self.faults:
             argv += ["--fault", name]
         return argv

@@ -241,6 +241,21 @@ def test_spans_and_twins() -> None:
     assert refine_times([v2], [v1])[0].span.exact
 
 
+def test_v2_seconds_at_whole_ms_leave_the_millisecond_open() -> None:
+    # E02 lenient: a v2 integer ms rendered as float seconds (…643.769) may be the floor of …643.769015.
+    seconds = HistoryEvent.from_v2(v2_item("s", 1796295643.769, ("d", "", "", 1.0, "stranger")))
+    assert seconds is not None
+    assert seconds.span == TimeSpan(Decimal("1796295643769"), Decimal("1796295643769.999"))
+    v1 = HistoryEvent.from_v1(v1_item("s", 1796295643.769015, ("d", "", "", 1.0, 4, "")))
+    assert v1 is not None and v1.span.exact
+    refined = refine_times([seconds], [v1])[0]
+    assert refined.span == TimeSpan(Decimal("1796295643769.015"), Decimal("1796295643769.015"))
+    assert verdict(HistoryQuery("v2", {"datetime_lte": 1796295643769}), refined) == "no-match"
+    assert verdict(HistoryQuery("v2", {"datetime_lte": 1796295643770}), refined) == "match"
+    micro = HistoryEvent.from_v2(v2_item("m", 1628066406.608026, ("d", "", "", 1.0, "stranger")))
+    assert micro is not None and micro.span.exact  # seed 000's example shows µs: exact
+
+
 def test_top_k_is_the_head_of_the_uncapped_query() -> None:
     assert top_k(2, ["a", "b"], ["a", "b", "c"]) == []
     assert top_k(5, ["a", "b"], ["a", "b"]) == []

@@ -186,3 +186,26 @@ def test_out_timestamp_is_seconds_after_the_timestamp() -> None:
     assert unit.category == "unit"
     [before] = search.out_timestamp([{"event_list": [{**item, "out_timestamp": NOW_S - 61}]}])
     assert "before their timestamp" in before.message
+
+
+def test_two_events_of_one_camera_in_one_millisecond_are_no_repeat() -> None:
+    """µs times: two recognitions of one camera in one ms share a key but each comes once; a true repeat
+    (the same µs time in two calls) is still reported."""
+    base = NOW_S - 30
+    first = SearchCall.from_exchange(
+        {},
+        {
+            "event_list": [_item(base + 0.030900), _item(base + 0.030100)],
+            "have_more": True,
+            "endtimestamp": base + 0.030,
+        },
+    )
+    rest = SearchCall.from_exchange(
+        {"last_end_timestamp": base + 0.030}, {"event_list": [_item(base - 5)], "have_more": False}
+    )
+    assert search.continuation([first, rest]) == []
+    again = SearchCall.from_exchange(
+        {"last_end_timestamp": base + 0.030}, {"event_list": [_item(base + 0.030100)], "have_more": False}
+    )
+    [found] = search.continuation([first, again])
+    assert "more than once" in found.message

@@ -73,3 +73,20 @@ def test_stranger_needs_no_register_picture() -> None:
     stranger = _upload(EVENTS[1])
     assert stranger["reg_pic"] == ""
     assert upload.pictures([stranger]) == []
+
+
+def test_history_pairs_two_events_of_one_camera_a_millisecond_apart_with_their_own_uploads() -> None:
+    """µs history, whole-ms uploads: each event of one camera in one (or adjacent) ms is delivered by its
+    own upload; a second copy of one upload is still a repeat, a missing upload still a loss."""
+    ms = 1_796_260_888_030
+    history = [
+        {"timestamp": t, "media_device_info": {"media_device_id": "dev-a"}}
+        for t in (ms + 0.2, ms + 0.9, ms + 1.3)
+    ]
+    uploads = [{"timestamp": t, "ep_info": {"device_id": "dev-a"}} for t in (ms, ms, ms + 1)]
+    assert upload.not_delivered(history, uploads) == []
+    pairs, unmatched = upload.match_history(uploads, history)
+    assert unmatched == [] and len({id(event) for _, event in pairs}) == 3
+    pairs, _ = upload.match_history([*uploads, uploads[2]], history)
+    assert len({id(event) for _, event in pairs}) == 3 and len(pairs) == 4
+    assert len(upload.not_delivered(history, uploads[1:])) == 1

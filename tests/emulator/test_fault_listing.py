@@ -35,7 +35,7 @@ def test_the_control_plane_serves_the_catalog(box: Box) -> None:
     assert set(listing) == {"active", "known", "faults"}
     entry = next(f for f in listing["faults"] if f["name"] == "ws-spot-pic-path")
     assert entry["requirements"] == ["WS-SCHEMA-011"] and entry["family"] == "websocket"
-    assert entry["observable_without_control"] is False and entry["blind_reason"]
+    assert entry["observable_without_control"] is True and not entry["blind_reason"]  # live pushes show it
     switched = box.ok("POST", "faults", {"enable": ["var-e01-filters-in-seconds"]})
     assert switched["active"] == ["var-e01-filters-in-seconds"]
     assert switched["faults"] == listing["faults"]

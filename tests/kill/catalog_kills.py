@@ -18,6 +18,7 @@ from conformance.emulator.faults.catalog import CATALOG
 from conformance.emulator.faults.model import Fault
 from conformance.exit_codes import ExitCode
 from conformance.mutants.child_run import SuiteOutcome, TestOutcome, run_suite
+from conformance.mutants.matrix import failing_anywhere
 
 BATCHED_FAMILIES = ("picture_search", "websocket", "upload")
 TEST_NAME = re.compile(r"\btest_\w+")
@@ -120,9 +121,11 @@ def names(test: TestOutcome, requirement: str) -> bool:
 
 
 def catching(outcome: SuiteOutcome, fault: Fault) -> list[TestOutcome]:
-    """The failed tests of the fault's own selection (by test name)."""
+    """The failed tests of the fault's own selection (by test name), but for unstable ones: a test that
+    fails on a clean run (either profile, shared) never counts as a kill."""
     wanted = selected_tests(fault.caught_by)
-    return [t for t in outcome.failed() if any(name in t.nodeid for name in wanted)]
+    unstable = failing_anywhere((clean_run(STRICT), clean_run(LENIENT)))
+    return [t for t in outcome.failed() if any(n in t.nodeid for n in wanted) and t.nodeid not in unstable]
 
 
 def assert_caught(fault: Fault) -> None:

@@ -1,13 +1,12 @@
 """Kill tests of the v2 query faults (conformance/emulator/faults/v2_queries.py): each fault with a kill
 selection fails it in a strict child run, naming its requirement; without faults the query modules pass;
-without a control plane the observational query tests still run and pass.
+without a control plane every query test runs (judging by the box's history) and passes or ends not exercised.
 
 Every case runs `sophon-conformance run` in a child process against a fresh emulator (see catalog_kills.py).
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,29 +17,13 @@ from conformance.emulator.clock import ClockMode, ClockSetting
 from conformance.emulator.faults.model import Fault
 from conformance.emulator.server import EmulatorConfig, RunningEmulator, start_emulator_thread
 from conformance.mutants.child_run import run_suite
-from conformance.paths import PROJECT_ROOT, SCENARIOS_DIR
+from conformance.paths import SCENARIOS_DIR
 from tests.kill.catalog_kills import QUERY_MODULES, assert_caught, assert_clean, clean_run, family_faults
 
 FAMILY = "v2_queries"
 FAULTS = family_faults(FAMILY)
 CORE_ORIGIN_MS = 1_700_000_000_000
-SUITE_FOLDER = PROJECT_ROOT / "conformance" / "suite" / "interfaces"
-
-
-def _function(nodeid: str) -> str:
-    return re.sub(r"\[.*\]$", "", nodeid.rsplit("::", 1)[-1])
-
-
-def _oracle_tests() -> set[str]:
-    """Suite tests that seed data through the control plane (`needs_control`); the others observe."""
-    found = set()
-    for path in SUITE_FOLDER.rglob("test_*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
-                continue
-            if any("needs_control" in ast.unparse(d) for d in node.decorator_list):
-                found.add(node.name)
-    return found
+SKIP_REASON = re.compile(r"^SKIPPED \[\d+\] \S+: (.*)$", re.MULTILINE)
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
@@ -81,15 +64,15 @@ def box_without_control(tmp_path: Path) -> Iterator[RunningEmulator]:
         running.stop()
 
 
-def test_observational_tests_run_without_a_control_plane(box_without_control: RunningEmulator) -> None:
-    """Against a box without control plane the oracle tests skip and every other query test passes."""
+def test_query_tests_run_without_a_control_plane(box_without_control: RunningEmulator) -> None:
+    """Against a box without control plane no query test skips for want of one: the oracle tests judge by
+    the box's own history; a skip is only *not exercised*, for data this box does not show (room, car)."""
     box = box_without_control
-    oracles = _oracle_tests()
-    assert oracles, "no query test needs the control plane: the check below would be vacuous"
     outcome = run_suite(
         QUERY_MODULES,
         [],
         [
+            "-rs",
             f"--box-url={box.http_url}",
             f"--ws-url={box.ws_url}",
             f"--version-url={box.version_url}/sophon/v2/system/getsoftwareversion",
@@ -98,8 +81,8 @@ def test_observational_tests_run_without_a_control_plane(box_without_control: Ru
     )
     assert outcome.exit_code == 0, outcome.describe()
     assert not outcome.failed_tests, outcome.describe()
-    wrongly_skipped = [n for n in outcome.skipped if _function(n) not in oracles]
-    assert not wrongly_skipped, f"observational tests skipped: {wrongly_skipped}\n{outcome.describe()}"
-    ran_oracles = [n for n in outcome.passed if _function(n) in oracles]
-    assert not ran_oracles, f"oracle tests ran without a control plane: {ran_oracles}"
-    assert len(outcome.passed) >= 35, outcome.describe()
+    reasons = SKIP_REASON.findall(outcome.output)
+    assert reasons or not outcome.skipped, outcome.output[-3000:]
+    not_judged = [reason for reason in reasons if "not exercised:" not in reason]
+    assert not not_judged, f"query tests skipped, not for want of data: {not_judged}"
+    assert len(outcome.passed) >= 90, outcome.describe()

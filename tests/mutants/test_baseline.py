@@ -63,3 +63,10 @@ def test_schemathesis_alone_notices_a_5xx_fault_but_not_the_clean_box(tmp_path: 
     faulty = run_baseline("v2-500-on-bad-input", ("v2-500-on-bad-input",), tmp_path, max_examples=5)
     assert not clean.problem and not faulty.problem
     assert any(op == "POST /sophon/v2/face/getevents" for op, _ in new_findings(faulty, clean)), faulty
+
+
+def test_the_blind_baseline_fuzzes_a_site_mode_emulator(tmp_path: Path) -> None:
+    argv = StandaloneEmulator(tmp_path, ["v2-500-on-bad-input"], site=True).argv()
+    assert "--site" in argv and "--scenario" not in argv and "--clock" not in argv and "--control" not in argv
+    assert argv[argv.index("--fault") + 1] == "v2-500-on-bad-input"
+    assert "--scenario" in StandaloneEmulator(tmp_path).argv()  # control mode: the frozen scenario

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.mutants.child_run import (
+    BLIND,
     ERROR,
     FAILED,
     PASSED,
@@ -73,6 +74,17 @@ def test_the_command_puts_run_options_before_and_the_selection_after_the_separat
     assert "-k" not in plain and "conformance.mutants.selection" not in plain
     with pytest.raises(ValueError, match="mode"):
         child_argv(ChildRunSpec(mode="psychic"), tmp_path)
+
+
+def test_a_blind_run_judges_a_site_box_it_hosts_and_is_told_no_control_plane(tmp_path: Path) -> None:
+    spec = ChildRunSpec(faults=("v2-page-one-based",), run_args=("--profile", "strict"), mode=BLIND)
+    argv = child_argv(spec, tmp_path)
+    run_part = argv[: argv.index("--")]
+    assert "--site-box" in run_part and run_part[run_part.index("--live-wait") + 1] == "10"
+    assert run_part[-2:] == ["--fault", "v2-page-one-based"]  # switched on in the box, not told to the suite
+    assert not any(a.startswith(("--control-url", "--box-url")) for a in argv)
+    assert spec.judges_its_own_emulator()  # the same spec makes the same run: shareable
+    assert "--site-box" not in child_argv(ChildRunSpec(), tmp_path)
 
 
 def test_children_share_a_bytecode_cache(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,10 +96,11 @@ def test_every_variation_names_what_it_exercises() -> None:
 
 
 def test_every_hook_point_is_used_and_few() -> None:
-    """Every declared point has a fault acting there, and the box keeps a small set (about 25)."""
+    """Every declared point has a fault acting there, and the box keeps a small set (about 30: issue 16's
+    variations that set the box rather than bend an answer added live.rate, http.gzip, event.recorded)."""
     used = {point for fault in CATALOG.all() for point in fault.behaviour}
     assert used == set(hooks.HOOK_POINTS)
-    assert len(hooks.HOOK_POINTS) <= 30
+    assert len(hooks.HOOK_POINTS) <= 32
 
 
 def test_kill_selections_name_suite_tests() -> None:

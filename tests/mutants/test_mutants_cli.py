@@ -48,3 +48,32 @@ def test_bad_jobs_is_refused_by_the_parser(jobs: str) -> None:
         check=False,
     )
     assert done.returncode == 2 and "--jobs" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_blind_and_modes_exclude_each_other_and_unknown_modes_are_refused() -> None:
+    for argv in (["--blind", "--modes", "control"], ["--modes", "psychic"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", "mutants", *argv],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=CLI_TIMEOUT_S,
+            check=False,
+        )
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--box-url", "http://127.0.0.1:1"], "drop --box-url"),
+        (["--control-url", "http://127.0.0.1:1"], "no control plane"),
+        (["--site-live-rate", "-1"], "0 or more"),
+    ],
+)
+def test_a_hosted_site_box_is_the_box_and_has_no_control_plane(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    assert main(["run", "--site-box", *argv, "--reports-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.mutants.plan import COMBINED_VARIATIONS, PlanError, build_plan
+from conformance.mutants.child_run import BLIND, CONTROL
+from conformance.mutants.fault_catalog import FaultCatalog, load_catalog
+from conformance.mutants.plan import (
+    BLIND_QUICK_FAMILIES,
+    COMBINED_VARIATIONS,
+    PlanError,
+    blind_quick_faults,
+    build_plan,
+    build_plans,
+)
 
 
 def test_full_plan_runs_every_fault_and_variation_on_the_whole_suite() -> None:
@@ -36,3 +45,42 @@ def test_unknown_or_misplaced_names_are_refused() -> None:
 def test_named_variations_run_one_by_one_even_when_quick() -> None:
     plan = build_plan([], ["var-keys-reversed", "var-extra-fields"], quick=True)
     assert [m.name for m in plan] == ["clean", "clean-lenient", "var-keys-reversed", "var-extra-fields"]
+
+
+def test_blind_plan_marks_the_faults_a_site_box_cannot_show() -> None:
+    catalog = load_catalog()
+    hidden = next(f for f in catalog.faults() if not f.observable_without_control)
+    shown = next(f for f in catalog.faults() if f.observable_without_control)
+    plan = build_plans({BLIND: [hidden.name, shown.name]}, [], catalog=catalog)
+    assert [(m.name, m.mode) for m in plan] == [("clean", BLIND), (hidden.name, BLIND), (shown.name, BLIND)]
+    by_name = {m.name: m for m in plan}
+    assert not by_name[hidden.name].observable and by_name[hidden.name].unobservable_reason
+    assert by_name[shown.name].observable and not by_name[shown.name].unobservable_reason
+    both = build_plans({CONTROL: [hidden.name], BLIND: [hidden.name]}, [], catalog=catalog)
+    assert [(m.mode, m.observable) for m in both if m.kind == "fault"] == [(CONTROL, True), (BLIND, False)]
+    with pytest.raises(PlanError, match="unknown mode"):
+        build_plans({"psychic": None}, [], catalog=catalog)
+
+
+def test_narrow_runs_each_fault_on_the_tests_naming_its_requirements_only() -> None:
+    plan = build_plan(["v2-page-one-based"], ["var-keys-reversed"], narrow=True)
+    fault = next(m for m in plan if m.kind == "fault")
+    assert fault.selection == fault.requirements
+    assert all(m.selection == () for m in plan if m.kind != "fault")  # clean and variations: whole suite
+
+
+def test_quick_blind_runs_a_few_observable_faults_and_conflicting_variations_apart() -> None:
+    catalog = load_catalog()
+    faults = blind_quick_faults(catalog)
+    assert 1 <= len(faults) <= len(BLIND_QUICK_FAMILIES)
+    assert all(catalog.get(name).observable_without_control and catalog.get(name).quick for name in faults)
+    plan = build_plans({BLIND: faults}, None, quick=True, catalog=catalog)
+    groups = [m.faults for m in plan if m.kind == "variation"]
+    assert sorted(n for g in groups for n in g) == sorted(v.name for v in catalog.variations())
+    for group in groups:
+        assert not catalog_conflicts(catalog, group), group
+    assert len(groups) <= 3
+
+
+def catalog_conflicts(catalog: FaultCatalog, names: tuple[str, ...]) -> list[str]:
+    return [a for a in names for b in names if b in catalog.get(a).conflicts]

@@ -33,7 +33,9 @@ VARIATIONS = (
 )
 #: fault -> (the test it must fail, a requirement id that failure must name). Two batches: the filter faults
 #: of one interface with the time fault of the other (a time fault moves only its own interface's answers)
-#: and the other's page-size fault (the sampler reads on until total_count, whatever size a page has).
+#: and the other's page-size fault (the sampler reads on until total_count, whatever size a page has). A
+#: fault rides in the batch where no other fault makes its test name the same requirement: v1 page numbering
+#: with the v2 batch (away from v1-per-page-ignored), score and streams faults away from a v1 time fault.
 V2_BATCH = {
     "v2-name-ascii-only": (f"{V2_FAMILY}[identity_name]", "V2Q-FILT-004"),
     "v2-identity-id-fuzzy": (f"{V2_FAMILY}[identity_id]", "V2Q-FILT-005"),
@@ -42,6 +44,7 @@ V2_BATCH = {
     "v2-devices-match-nothing": (f"{V2_FAMILY}[media_device_ids]", "V2Q-FILT-009"),
     "v1-time-whole-seconds": (f"{V1_FAMILY}[time]", "V1Q-TIME-001"),
     "v2-page-limit-ignored": ("test_v2_page_limit_pages_partition_the_window", "V2Q-PAGE-002"),
+    "v1-page-one-based": ("test_v1_per_page_pages_partition_the_window", "V1Q-PAGE-006"),
 }
 V1_BATCH = {
     "v1-name-ascii-only": (f"{V1_FAMILY}[name]", "V1Q-FILT-003"),
@@ -52,16 +55,20 @@ V1_BATCH = {
     "v1-top-k-ignored": ("test_v1_top_k_takes_the_head_of_the_filtered_history", "V1Q-PAGE-011"),
     "v2-time-filters-ignored": (f"{V2_FAMILY}[time]", "V2Q-FILT-002"),
     "v1-per-page-ignored": ("test_v1_per_page_pages_partition_the_window", "V1Q-PAGE-001"),
+    "v1-score-max-ignored": (f"{V1_FAMILY}[score]", "V1Q-FILT-006"),
+    "v1-streams-first-only": (f"{V1_FAMILY}[streams]", "V1Q-FILT-010"),
+    "v2-ignore-score-filter": (f"{V2_FAMILY}[score]", "V2Q-FILT-006"),
 }
 BATCHES = {
     "v2-filters+v1-time": (
         V2_BATCH,
-        f"{V2_FAMILY} or ({V1_FAMILY} and time) or test_v2_page_limit_pages_partition_the_window",
+        f"{V2_FAMILY} or ({V1_FAMILY} and time) or test_v2_page_limit_pages_partition_the_window "
+        "or test_v1_per_page_pages_partition_the_window",
     ),
     "v1-filters+v2-time": (
         V1_BATCH,
         f"{V1_FAMILY} or test_v1_top_k_takes_the_head_of_the_filtered_history "
-        f"or test_v2_window_is_the_v1_window or ({V2_FAMILY} and time) "
+        f"or test_v2_window_is_the_v1_window or ({V2_FAMILY} and (time or score)) "
         "or test_v1_per_page_pages_partition_the_window",
     ),
 }

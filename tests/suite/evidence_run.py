@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.paths import PROJECT_ROOT
+from conformance.mutants.child_run import run_command
 
 
 @dataclass(frozen=True)
@@ -33,13 +32,10 @@ class EvidenceRun:
 
 def run_selection(reports_dir: Path, *run_args: str) -> EvidenceRun:
     """`sophon-conformance run --reports-dir <dir> -q <run_args>` against the embedded emulator."""
-    done = subprocess.run(
-        [sys.executable, "-m", "conformance", "run", "--reports-dir", str(reports_dir), "-q", *run_args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    log = reports_dir.with_name(f"{reports_dir.name}-run.log")  # beside the reports: they hold only runs
+    argv = [sys.executable, "-m", "conformance", "run", "--reports-dir", str(reports_dir), "-q", *run_args]
+    exit_code, timed_out = run_command(argv, log, timeout_s=300)  # forked from the session's warm server
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert not timed_out, f"the run did not end within 300 s:\n{output[-3000:]}"
     run_dir = next(p for p in reports_dir.iterdir() if p.is_dir() and not p.is_symlink())
-    return EvidenceRun(done.returncode, done.stdout + done.stderr, run_dir)
+    return EvidenceRun(exit_code, output, run_dir)

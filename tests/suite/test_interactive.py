@@ -1,5 +1,7 @@
 """Operator-guided mode: `--interactive` reaches the suite, the prompt is shown with capture suspended and
-read from stdin, and a live wait that came up empty asks once and waits again (never without the option)."""
+read from stdin, and a live wait that came up empty asks once and waits again (never without the option).
+A session waits for a quiet box once: a full empty wait on every camera makes every later wait *not
+exercised* at once with the same reason, unless a recognition was seen."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import pytest
 
 from conformance.cli import run_cmd
 from conformance.clients.ws_client import RecordingWebSocket, WsMessage
+from conformance.suite.judgement import NotExercised
 from conformance.suite.support.operator_prompt import OperatorPrompt
-from conformance.suite.support.ws_live import Camera, LiveBox
+from conformance.suite.support.ws_live import Camera, LiveBox, LiveTraffic
 
 pytest_plugins = ["pytester"]
 
@@ -88,9 +91,28 @@ def test_only_an_interactive_run_with_a_terminal_prompts() -> None:
     assert OperatorPrompt.for_run(terminal, interactive=True) is not None
 
 
-def _live_box(prompt: OperatorPrompt | None) -> LiveBox:
-    cameras = (Camera("cam-1", "Lobby"),)
-    return LiveBox(http_client=cast(Any, None), cameras=cameras, wait_s=0.3, prompt=prompt)
+class CountingSocket:
+    """A box that pushes `pushes` messages, then nothing; counts how often it was read."""
+
+    def __init__(self, pushes: int = 0) -> None:
+        self.left = pushes
+        self.reads = 0
+
+    def recv(self, timeout: float | None = None) -> WsMessage | None:
+        self.reads += 1
+        if self.left <= 0:
+            return None
+        self.left -= 1
+        return WsMessage("text", json.dumps(PUSH), b"")
+
+
+def _live_box(
+    prompt: OperatorPrompt | None, traffic: LiveTraffic | None = None, cameras: tuple[str, ...] = ("cam-1",)
+) -> LiveBox:
+    known = tuple(Camera(c, "Lobby" if c == "cam-1" else "") for c in cameras)
+    box = LiveBox(http_client=cast(Any, None), cameras=known, wait_s=0.3, prompt=prompt)
+    box.traffic = traffic or LiveTraffic()
+    return box
 
 
 def test_an_empty_live_wait_asks_the_operator_once_and_waits_again() -> None:
@@ -105,16 +127,47 @@ def test_an_empty_live_wait_asks_the_operator_once_and_waits_again() -> None:
 def test_without_interactive_the_wait_is_for_natural_traffic_only() -> None:
     prompt, _ = _prompt("\n")
     socket = cast(RecordingWebSocket, QuietSocket(prompt))
-    received = _live_box(None).wait_for_pushes(socket, 1, devices=["cam-1"])
-    assert received.events == [] and prompt.asked == []
+    with pytest.raises(NotExercised, match="--live-wait"):  # nothing came on every camera: a quiet box
+        _live_box(None).wait_for_pushes(socket, 1, devices=["cam-1"])
+    assert prompt.asked == []
 
 
 def test_a_declined_prompt_does_not_wait_again() -> None:
     prompt, _ = _prompt("s\n")
     socket = cast(RecordingWebSocket, QuietSocket(prompt))
     box = _live_box(prompt)
-    received = box.wait_for_pushes(socket, 1)
-    assert received.events == [] and len(prompt.asked) == 1 and box.waited_s < 0.3 + 0.3
+    with pytest.raises(NotExercised):
+        box.wait_for_pushes(socket, 1)
+    assert len(prompt.asked) == 1 and box.waited_s < 0.3 + 0.3
+
+
+def test_a_quiet_box_is_waited_for_once_per_session() -> None:
+    """The first empty wait on every camera ends not exercised; later waits end so at once, same reason."""
+    traffic = LiveTraffic()
+    first, later = CountingSocket(), CountingSocket()
+    with pytest.raises(NotExercised) as waited:
+        _live_box(None, traffic).wait_for_pushes(cast(RecordingWebSocket, first), 1)
+    assert first.reads > 0 and "the session waited once" in str(waited.value)
+    with pytest.raises(NotExercised) as at_once:
+        _live_box(None, traffic).wait_for_pushes(cast(RecordingWebSocket, later), 1, devices=["cam-1"])
+    assert later.reads == 0 and str(at_once.value) == str(waited.value)
+
+
+def test_a_recognition_seen_keeps_the_session_waiting() -> None:
+    """Once any test saw a push, an empty wait is that test's own lack of data, not a quiet box."""
+    traffic = LiveTraffic()
+    got = _live_box(None, traffic).wait_for_pushes(cast(RecordingWebSocket, CountingSocket(1)), 1)
+    assert len(got.events) == 1 and traffic.seen
+    empty = _live_box(None, traffic).wait_for_pushes(cast(RecordingWebSocket, CountingSocket()), 1)
+    assert empty.events == [] and not traffic.quiet_reason
+
+
+def test_an_empty_wait_on_some_cameras_proves_no_quiet_box() -> None:
+    """A client following part of the cameras may wait in vain while the others record: not a quiet box."""
+    traffic = LiveTraffic()
+    box = _live_box(None, traffic, cameras=("cam-1", "cam-2"))
+    empty = box.wait_for_pushes(cast(RecordingWebSocket, CountingSocket()), 1, devices=["cam-1"])
+    assert empty.events == [] and not traffic.quiet_reason
 
 
 def test_run_passes_interactive_to_the_suite(tmp_path: Path) -> None:

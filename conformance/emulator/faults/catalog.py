@@ -60,6 +60,8 @@ class Catalog:
         for fault in self._ordered:
             for implied in fault.implies:
                 self.get(implied)
+            for other in fault.conflicts:
+                self.get(other)
 
     def get(self, name: str) -> Fault:
         """The fault called `name`, or UnknownFaultError naming the known faults."""
@@ -92,6 +94,17 @@ class Catalog:
     def family(self, family: str) -> list[Fault]:
         """The faults and variations of one family file, in declaration order."""
         return [f for f in self._ordered if f.family == family]
+
+    def conflicting(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        """The pairs among `names` (and what they imply) that declare a conflict, each pair once, sorted."""
+        switched = self.expand(names)
+        pairs = {
+            tuple(sorted((name, other)))
+            for name in switched
+            for other in self.get(name).conflicts
+            if other in switched
+        }
+        return sorted((one, two) for one, two in pairs)
 
     def expand(self, names: Iterable[str]) -> set[str]:
         """The names and everything they imply, transitively."""

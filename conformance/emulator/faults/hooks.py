@@ -37,10 +37,14 @@ SPOT_IMAGE: Final = "v2.spot_image"  # getspotimage lookup: (event id and kind o
 BODY_REFUSED: Final = "v2.body_refused"  # ApiError refusing a JSON body; body or None instead (ctx: reason)
 HTTP_ERROR: Final = "http.error"  # ErrorAnswer of a refused v2/v1 call (ctx: error, path)
 HTTP_ANSWER: Final = "http.answer"  # JSON value of every v2/v1 HTTP answer, as it is written
+HTTP_GZIP: Final = "http.gzip"  # whether HTTP answers are gzip-coded for a request accepting gzip (bool)
+# --- the box's recognitions -------------------------------------------------------------------------
+LIVE_RATE: Final = "live.rate"  # recognitions a second the cameras make (site mode's --live-rate, else 0)
+EVENT_RECORDED: Final = "event.recorded"  # one EventRecord the control plane stores (injected, generated)
 # --- picture search ---------------------------------------------------------------------------------
 SEARCH_REQUEST: Final = "search.request"  # SearchParams of a search as parsed (how the box reads them)
 SEARCH_SCAN: Final = "search.scan"  # Deviations: how the scan reads window, order, caps, threshold
-SEARCH_WINDOW: Final = "search.window"  # (start_ms, end_ms) of a search (ctx: params)
+SEARCH_WINDOW: Final = "search.window"  # (start_ms, end_ms) of a search (ctx: params, now_ms)
 SEARCH_ITEM: Final = "search.item"  # one rendered search item dict (ctx: match)
 SEARCH_ANSWER: Final = "search.answer"  # success body, or None for a refusal (ctx: error, total_time, now_ms)
 # --- WebSocket push ---------------------------------------------------------------------------------
@@ -71,6 +75,9 @@ HOOK_POINTS: Final = (
     BODY_REFUSED,
     HTTP_ERROR,
     HTTP_ANSWER,
+    HTTP_GZIP,
+    LIVE_RATE,
+    EVENT_RECORDED,
     SEARCH_REQUEST,
     SEARCH_SCAN,
     SEARCH_WINDOW,

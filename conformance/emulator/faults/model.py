@@ -33,7 +33,9 @@ class Fault:
 
     `caught_by` is the `-k` selection of suite tests that must catch the fault (used by the kill tests);
     `observable_without_control` says whether a box without control plane can show it, `blind_reason`
-    why not; `quick` puts it in the few faults `mutants --quick` runs.
+    why not; `quick` puts it in the few faults `mutants --quick` runs. A variation names in `must_pass`
+    the requirement ids (or fnmatch patterns) whose checks it probes for false alarms, and in `conflicts`
+    the variations it cannot be on with (they set the same thing differently: run them apart).
     """
 
     name: str
@@ -49,6 +51,8 @@ class Fault:
     blind_reason: str = ""
     behaviour: Mapping[str, Behaviour] = field(default_factory=dict, compare=False, hash=False)
     quick: bool = False
+    must_pass: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The metadata as JSON (the behaviour is code and stays in the emulator); hook points listed."""
@@ -65,6 +69,8 @@ class Fault:
             "observable_without_control": self.observable_without_control,
             "blind_reason": self.blind_reason,
             "quick": self.quick,
+            "must_pass": list(self.must_pass),
+            "conflicts": list(self.conflicts),
             "hook_points": sorted(self.behaviour),
         }
 
@@ -117,8 +123,11 @@ class Family:
         implies: tuple[str, ...] = (),
         caught_by: str = "",
         blind_reason: str = "",
+        must_pass: tuple[str, ...] = (),
+        conflicts: tuple[str, ...] = (),
     ) -> Fault:
-        """Declare a conforming variation; `caught_by` is what catches its implied faults under strict."""
+        """Declare a conforming variation; `caught_by` is what catches its implied faults under strict,
+        `must_pass` the requirements it must not disturb, `conflicts` the variations it excludes."""
         return self._add(
             Fault(
                 name,
@@ -133,6 +142,8 @@ class Family:
                 not blind_reason,
                 blind_reason,
                 dict(behaviour or {}),
+                must_pass=must_pass,
+                conflicts=conflicts,
             )
         )
 

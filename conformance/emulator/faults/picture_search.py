@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Final
 
+from conformance.emulator.faces.quality import FiqaLevel
 from conformance.emulator.faults import hooks
 from conformance.emulator.faults.model import Family
 from conformance.emulator.faults.v2_queries import generated_id
@@ -18,6 +19,11 @@ SEEDED: Final = "needs a registered person's photo and events seeded through the
 STRANGER_CODE: Final = 4
 ANSWER_TESTS: Final = "test_answer_fields_follow_the_table"
 Window = tuple[int | None, int | None]
+THREE_DAYS_MS: Final = 3 * 86_400_000
+QUALITY_UNKNOWN: Final = (
+    "whether a box's own quality check rejects a given face is unknown without photos of known quality "
+    "(the control plane's): a box's search of its own small face under \"high\" may rightly succeed"
+)
 
 
 def _deviation(**flags: bool) -> Any:
@@ -25,6 +31,16 @@ def _deviation(**flags: bool) -> Any:
         return dataclasses.replace(deviations, **flags)
 
     return bend
+
+
+def _default_window_three_days(window: Window, *, now_ms: int, **_: Any) -> Window:
+    start, end = window
+    return ((now_ms if end is None else end) - THREE_DAYS_MS if start is None else start, end)
+
+
+def _inverted_window_swapped(window: Window, **_: Any) -> Window:
+    start, end = window
+    return (end, start) if start is not None and end is not None and start > end else window
 
 
 def _request_times_ms(window: Window, *, params: Any, **_: Any) -> Window:
@@ -139,8 +155,8 @@ FAMILY.fault(
     "picture search reports as endtimestamp the first millisecond it did not scan, so it is skipped",
     ("PS-SEARCH-011",),
     {hooks.SEARCH_SCAN: _deviation(continuation_skips=True)},
-    caught_by="test_search_returns_exactly_the_persons_events and false",
-    blind_reason=SEEDED,
+    caught_by="(test_search_returns_exactly_the_persons_events and false) or "
+    "test_continuation_partitions_the_results",
 )
 FAMILY.fault(
     "ps-continuation-repeats",
@@ -148,8 +164,8 @@ FAMILY.fault(
     "picture search treats last_end_timestamp as inclusive, so its millisecond is returned twice",
     ("PS-SEARCH-011",),
     {hooks.SEARCH_SCAN: _deviation(continuation_repeats=True)},
-    caught_by="test_search_returns_exactly_the_persons_events and false",
-    blind_reason=SEEDED,
+    caught_by="(test_search_returns_exactly_the_persons_events and false) or "
+    "test_continuation_partitions_the_results",
 )
 FAMILY.fault(
     "ps-cap-not-applied",
@@ -175,7 +191,6 @@ FAMILY.fault(
     ("PS-TIME-001",),
     {hooks.SEARCH_WINDOW: _request_times_ms},
     caught_by="test_search_window_is_read_in_float_seconds",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ps-out-timestamp-ms",
@@ -192,7 +207,6 @@ FAMILY.fault(
     ("PS-SCHEMA-021",),
     {hooks.SEARCH_ITEM: _ep_name_empty},
     caught_by="test_search_items_name_their_device",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ps-device-id-is-ip",
@@ -201,7 +215,6 @@ FAMILY.fault(
     ("PS-SCHEMA-022",),
     {hooks.SEARCH_ITEM: _device_id_is_ip},
     caught_by="test_search_items_name_their_device",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ps-stranger-generated-id",
@@ -210,7 +223,6 @@ FAMILY.fault(
     ("PS-SCHEMA-010",),
     {hooks.SEARCH_ITEM: _stranger_generated_id},
     caught_by="test_search_items_carry_the_stored_match_and_score",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ps-matched-info-empty",
@@ -219,7 +231,6 @@ FAMILY.fault(
     ("PS-SCHEMA-012", "PS-SCHEMA-013"),
     {hooks.SEARCH_ITEM: _matched_info_empty},
     caught_by="test_search_items_carry_the_stored_match_and_score",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ps-score-is-compare-score",
@@ -228,7 +239,6 @@ FAMILY.fault(
     ("PS-SCHEMA-017",),
     {hooks.SEARCH_ITEM: _score_is_compare_score},
     caught_by="test_search_items_carry_the_stored_match_and_score",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ps-stranger-name-empty",
@@ -385,4 +395,42 @@ FAMILY.fault(
     ("PS-TIME-002", "PS-SEARCH-011"),
     {hooks.SEARCH_ANSWER: _endtimestamp_ms},
     caught_by="test_continuation_partitions_the_results",
+)
+FAMILY.fault(
+    "ps-default-window-three-days",
+    "picture-search",
+    "without starttime picture search starts the window 3 days before endtime (or now), not 24 h before now",
+    ("PS-SEARCH-005", "PS-SEARCH-006"),
+    {hooks.SEARCH_WINDOW: _default_window_three_days},
+    caught_by="test_older_events_only_with_an_explicit_window or "
+    "test_search_returns_exactly_the_persons_events",
+)
+FAMILY.fault(
+    "ps-inverted-window-swapped",
+    "picture-search",
+    "picture search with starttime after endtime searches the swapped window and returns its results",
+    ("PS-SEARCH-008",),
+    {hooks.SEARCH_WINDOW: _inverted_window_swapped},
+    caught_by="test_starttime_after_endtime",
+)
+FAMILY.fault(
+    "ps-fiqa-level-ignored",
+    "picture-search",
+    'picture search ignores fiqa_level: a face that fails the "high" quality check is searched anyway',
+    ("PS-SEARCH-003",),
+    {hooks.SEARCH_REQUEST: _request(fiqa_level=lambda _: FiqaLevel.NO)},
+    caught_by="test_fiqa_level",
+    blind_reason=QUALITY_UNKNOWN,
+)
+FAMILY.fault(
+    "ps-fiqa-default-high",
+    "picture-search",
+    'picture search applies the "high" quality check when fiqa_level is absent or "no" (default: no check)',
+    ("PS-SEARCH-002",),
+    {
+        hooks.SEARCH_REQUEST: _request(
+            fiqa_level=lambda p: FiqaLevel.HIGH if p.fiqa_level == FiqaLevel.NO else p.fiqa_level
+        )
+    },
+    caught_by="test_fiqa_level",
 )

@@ -110,7 +110,6 @@ FAMILY.fault(
     ("UP-TIME-001", "UP-TIME-002"),
     {hooks.UPLOAD_PAYLOAD: _seconds_timestamps},
     caught_by=UPLOAD_JSON,
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-missing-api-version",
@@ -119,7 +118,6 @@ FAMILY.fault(
     ("UP-SCHEMA-023",),
     {hooks.UPLOAD_PAYLOAD: _missing_api_version},
     caught_by=UPLOAD_JSON,
-    blind_reason=SEEDED,
     quick=True,
 )
 FAMILY.fault(
@@ -129,7 +127,6 @@ FAMILY.fault(
     ("UP-UPLOAD-007", "UP-UPLOAD-008", "UP-UPLOAD-009"),
     {hooks.UPLOAD_PAYLOAD: _pictures_ignore_flags},
     caught_by="test_upload_pictures_follow_the_flags and off",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-stranger-generated-id",
@@ -138,7 +135,6 @@ FAMILY.fault(
     ("UP-SCHEMA-001",),
     {hooks.UPLOAD_PAYLOAD: _stranger_generated_id},
     caught_by=UPLOAD_JSON,
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-ep-type-file",
@@ -147,7 +143,6 @@ FAMILY.fault(
     ("UP-SCHEMA-012",),
     {hooks.UPLOAD_PAYLOAD: _ep_type_file},
     caught_by=UPLOAD_JSON,
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-matched-info-empty",
@@ -156,7 +151,6 @@ FAMILY.fault(
     ("UP-SCHEMA-004", "UP-SCHEMA-005"),
     {hooks.UPLOAD_PAYLOAD: _matched_info_empty},
     caught_by="test_upload_identity_info_follows_the_match",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-stranger-info-filled",
@@ -165,7 +159,6 @@ FAMILY.fault(
     ("UP-SCHEMA-003",),
     {hooks.UPLOAD_PAYLOAD: _stranger_info_filled},
     caught_by="test_upload_identity_info_follows_the_match",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-out-before-timestamp",
@@ -174,7 +167,6 @@ FAMILY.fault(
     ("UP-TIME-003",),
     {hooks.UPLOAD_PAYLOAD: _out_before_timestamp},
     caught_by="test_upload_out_timestamp_not_before_timestamp",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-ep-name-empty",
@@ -183,7 +175,6 @@ FAMILY.fault(
     ("UP-SCHEMA-013",),
     {hooks.UPLOAD_PAYLOAD: _ep_name_empty},
     caught_by="test_uploads_name_their_device",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "upload-device-id-is-ip",
@@ -191,8 +182,7 @@ FAMILY.fault(
     "uploads carry the camera's IP as ep_info.device_id instead of its device_id",
     ("UP-SCHEMA-014",),
     {hooks.UPLOAD_PAYLOAD: _device_id_is_ip},
-    caught_by="test_uploads_name_their_device",
-    blind_reason=SEEDED,
+    caught_by="test_uploads_name_their_device or test_live_upload_is_an_event_of_the_history",
 )
 FAMILY.fault(
     "upload-duplicate-storm",
@@ -201,7 +191,6 @@ FAMILY.fault(
     ("UP-UPLOAD-004",),
     {hooks.UPLOAD_CONFIG: _duplicate_storm},
     caught_by="test_every_stored_event_arrives",
-    blind_reason="needs stored events and the receiver's log of deliveries (control plane and receiver)",
 )
 FAMILY.fault(
     "upload-lost-when-down",
@@ -210,7 +199,6 @@ FAMILY.fault(
     ("UP-UPLOAD-002", "UP-UPLOAD-003"),
     {hooks.UPLOAD_CONFIG: _lost_when_down},
     caught_by="test_uploads_resume_after_the_receiver_was_down",
-    blind_reason=SEEDED,
 )
 
 
@@ -330,4 +318,19 @@ FAMILY.fault(
     ("UP-UPLOAD-003", "UP-UPLOAD-002"),
     {hooks.UPLOAD_ANSWER: _any_answer_acknowledges},
     caught_by=LIVE_OUTAGE,
+)
+
+
+def _reg_pic_follows_spot_flag(config: UploadConfig, **_: Any) -> UploadConfig:
+    options = dataclasses.replace(config.options, need_reg_pic=config.options.need_spot_pic)
+    return dataclasses.replace(config, options=options)
+
+
+FAMILY.fault(
+    "upload-reg-pic-follows-spot-flag",
+    "uploads",
+    "uploads carry reg_pic only when history_need_spot_pic is true, whatever history_need_reg_pic says",
+    ("UP-UPLOAD-007", "UPC-CONFIG-004"),
+    {hooks.UPLOAD_CONFIG: _reg_pic_follows_spot_flag},
+    caught_by="test_upload_pictures_follow_the_flags and mixed",
 )

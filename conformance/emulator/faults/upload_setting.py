@@ -15,6 +15,7 @@ from conformance.emulator.uploader import UploadConfig
 FAMILY: Final = Family("upload_setting")
 
 CALL: Final = "upload_setting"
+PICTURE_FLAGS: Final = ("history_need_reg_pic", "history_need_spot_pic", "history_need_recognize_face")
 
 
 def _missing_key_500(body: Any, *, call: str, **_: Any) -> Any:
@@ -47,6 +48,13 @@ def _post_message_only(data: Any, *, call: str, **context: Any) -> Any:
     if call == CALL and context["posted"]:
         return {"message": data.get("message", "success")}
     return data
+
+
+def _absent_flags_false(body: Any, *, call: str, **_: Any) -> Any:
+    if call == CALL and isinstance(body, dict):
+        for flag in PICTURE_FLAGS:
+            body.setdefault(flag, False)
+    return body
 
 
 def _first_url_only(config: UploadConfig, **_: Any) -> UploadConfig:
@@ -104,7 +112,6 @@ FAMILY.fault(
     ("UPC-UPLOAD-002",),
     {hooks.UPLOAD_CONFIG: _first_url_only},
     caught_by="test_every_configured_url_receives_the_uploads",
-    blind_reason="caught only by tests that store events through the control plane and watch two receivers",
 )
 FAMILY.fault(
     "upload-form-sends-json",
@@ -127,4 +134,12 @@ FAMILY.fault(
     ("UP-UPLOAD-005", "UPC-CONFIG-007"),
     {hooks.UPLOAD_CONFIG: _json_sends_form},
     caught_by="test_live_uploads_follow_the_setting and unpictured",
+)
+FAMILY.fault(
+    "upc-absent-flags-false",
+    "uploads",
+    "a HistoryEventUrl setting without the history_need_* flags turns every picture off (default: true)",
+    ("UPC-CONFIG-004", "UPC-CONFIG-005", "UPC-CONFIG-006"),
+    {hooks.CALL_REQUEST: _absent_flags_false},
+    caught_by="test_upload_pictures_follow_the_flags and defaults",
 )

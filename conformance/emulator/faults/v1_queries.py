@@ -13,9 +13,9 @@ from starlette.datastructures import QueryParams
 from conformance.emulator.errors import invalid
 from conformance.emulator.faults import hooks
 from conformance.emulator.faults.model import Family
-from conformance.emulator.faults.v2_queries import generated_id
+from conformance.emulator.faults.v2_queries import generated_id, page_one_based, page_size_ignored
 from conformance.emulator.model import EventRecord
-from conformance.emulator.store.query import EventFilters, PageRequest
+from conformance.emulator.store.query import EventFilters
 
 FAMILY: Final = Family("v1_queries")
 
@@ -112,7 +112,6 @@ FAMILY.fault(
     ("V1EV-SCHEMA-003",),
     {hooks.V1_EVENT: _stranger_generated_id},
     caught_by="test_v1_identity_follows_the_match",
-    blind_reason="caught only by tests that seed data through the control plane (the match of each event)",
 )
 FAMILY.fault(
     "v1-person-type-string",
@@ -193,6 +192,10 @@ def _score_min_ignored(filters: EventFilters, **_: Any) -> EventFilters:
     return dataclasses.replace(filters, score_min=None)
 
 
+def _score_max_ignored(filters: EventFilters, **_: Any) -> EventFilters:
+    return dataclasses.replace(filters, score_max=None)
+
+
 HISTORY = "test_v1_filter_agrees_with_the_history and "
 FAMILY.fault(
     "v1-groups-ignored",
@@ -251,15 +254,14 @@ FAMILY.fault(
     {hooks.V1_FILTERS: _score_min_ignored},
     caught_by=HISTORY + "score",
 )
-
-
-V1_FIXED_PER_PAGE: Final = 10
-
-
-def _per_page_ignored(page: PageRequest, *, api: str, page_index: int, **_: Any) -> PageRequest:
-    if api != "v1":
-        return page
-    return dataclasses.replace(page, offset=page_index * V1_FIXED_PER_PAGE, limit=V1_FIXED_PER_PAGE)
+FAMILY.fault(
+    "v1-score-max-ignored",
+    "filters",
+    "v1 events honours score_min but silently ignores score_max",
+    ("V1Q-FILT-006",),
+    {hooks.V1_FILTERS: _score_max_ignored},
+    caught_by=HISTORY + "score",
+)
 
 
 def _room_ignored(filters: EventFilters, **_: Any) -> EventFilters:
@@ -271,7 +273,7 @@ FAMILY.fault(
     "pagination",
     "v1 events serves pages of 10 whatever per_page asks, while pagination echoes the per_page asked",
     ("V1Q-PAGE-001",),
-    {hooks.PAGE_REQUEST: _per_page_ignored},
+    {hooks.PAGE_REQUEST: page_size_ignored("v1")},
     caught_by="test_v1_per_page_pages_partition_the_window",
 )
 FAMILY.fault(
@@ -282,4 +284,13 @@ FAMILY.fault(
     {hooks.V1_FILTERS: _room_ignored},
     caught_by="test_v1_single_filter and room",
     blind_reason="no event table shows a room: only the seeded identities say which events a room selects",
+)
+FAMILY.fault(
+    "v1-page-one-based",
+    "pagination",
+    "v1 events counts `page` from 1: page=1 answers the first page, and page=0 answers it too",
+    ("V1Q-PAGE-006", "V1Q-PAGE-002"),
+    {hooks.PAGE_REQUEST: page_one_based("v1")},
+    caught_by="test_v1_per_page_pages_partition_the_window "
+    "or (test_page_zero_is_first_and_page_one_follows and v1)",
 )

@@ -18,6 +18,8 @@ from typing import Any, Final
 from conformance.emulator.errors import ApiError, ErrorAnswer
 from conformance.emulator.faults import hooks
 from conformance.emulator.faults.model import Family
+from conformance.emulator.injection import stable_seed
+from conformance.emulator.model import EventRecord
 from conformance.emulator.store.query import PageRequest
 
 FAMILY: Final = Family("variations")
@@ -78,6 +80,7 @@ FAMILY.variation(
     "every JSON object of the v2/v1 HTTP answers lists its keys in reverse order (objects are unordered)",
     ("RFC 8259 §4",),
     {hooks.HTTP_ANSWER: _keys_reversed},
+    must_pass=("*",),
 )
 FAMILY.variation(
     "var-integral-floats",
@@ -248,6 +251,7 @@ FAMILY.variation(
     "(E17 allows extra fields; nothing promises they are stable)",
     ("E17",),
     {hooks.V2_EVENT: _changing_extras, hooks.V1_EVENT: _changing_extras},
+    must_pass=("V2EV-*", "V1EV-*", "V2Q-*", "V1Q-*"),
 )
 FAMILY.variation(
     "var-no-page-cap",
@@ -262,6 +266,79 @@ FAMILY.variation(
     "variation",
     "invalid arguments of v2/v1 calls are answered HTTP 422 instead of 400, in the same envelope with the "
     "same code INVALID_ARGUMENTS (v1's integer code is the HTTP status: 422); the documents name codes only",
-    ("E19",),
+    ("E39", "E19"),
     {hooks.HTTP_ERROR: _invalid_arguments_422},
+    must_pass=("*-ERR-*",),
+)
+
+
+# --- real-box variations that set the box rather than bend one answer (issue 16) ------------------------
+BUSY_GATE_RATE: Final = 5.0  # recognitions a second at a busy gate
+
+
+def _busy_gate(rate: float, **_: Any) -> float:
+    return BUSY_GATE_RATE
+
+
+def _quiet(rate: float, **_: Any) -> float:
+    return 0.0
+
+
+def _gzip_answers(compress: bool, **_: Any) -> bool:
+    return True
+
+
+def microseconds_of(ts_ms: int) -> int:
+    """The microseconds (1-999) past `ts_ms` of every event the control plane records in that millisecond.
+
+    One value per millisecond keeps the store's order (time, then event_id among equal times) the order of
+    the true times: events of one millisecond stay tied at the microsecond too.
+    """
+    return 1 + stable_seed("microseconds", ts_ms) % 999
+
+
+def _with_microseconds(record: EventRecord, **_: Any) -> EventRecord:
+    if record.sub_ms_us:
+        return record
+    return dataclasses.replace(record, sub_ms_us=microseconds_of(record.ts_ms))
+
+
+FAMILY.variation(
+    "var-live-5-per-second",
+    "variation",
+    "cameras keep recognising, 5 a second (a busy gate), while the harness runs: new events reach the "
+    "history, the WebSocket clients and the upload URL between any two calls (also with a control plane)",
+    ("REAL-BOX: no quiet moment",),
+    {hooks.LIVE_RATE: _busy_gate},
+    must_pass=("*",),
+    conflicts=("var-quiet-box",),
+)
+FAMILY.variation(
+    "var-quiet-box",
+    "variation",
+    "no camera recognises anyone while the harness runs (a box at night): the history is all there is, "
+    "no live push and no live upload comes",
+    ("REAL-BOX: live recognitions at a rate you do not know",),
+    {hooks.LIVE_RATE: _quiet},
+    must_pass=("*",),
+    conflicts=("var-live-5-per-second",),
+)
+FAMILY.variation(
+    "var-microsecond-times",
+    "variation",
+    "events the control plane records get microseconds past their millisecond, as camera recognitions do "
+    "(seed 000's example 1628066406.608026): v1 events and picture search show them; filters compare the "
+    "true time (a site-mode box's recognitions carry them already)",
+    ("E02",),
+    {hooks.EVENT_RECORDED: _with_microseconds},
+    must_pass=("V2Q-*", "V1Q-*", "*-TIME-*", "PS-*", "WS-*", "UP-*"),
+)
+FAMILY.variation(
+    "var-gzip-answers",
+    "variation",
+    "HTTP answers are gzip-compressed (Content-Encoding: gzip) whenever the request accepts gzip "
+    "(Accept-Encoding), as a web server in front of the firmware does",
+    ("RFC 9110 §8.4",),
+    {hooks.HTTP_GZIP: _gzip_answers},
+    must_pass=("*",),
 )

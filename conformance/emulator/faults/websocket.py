@@ -15,7 +15,6 @@ from conformance.emulator.ws_config import ProtocolState, WsConfig
 
 FAMILY: Final = Family("websocket")
 
-SEEDED: Final = "caught only by tests that inject events through the control plane while a client listens"
 BAD_CONFIG_REASON: Final = "emulator fault ws-dies-on-bad-config"
 
 
@@ -31,7 +30,28 @@ def _no_event_list_all(reply: ConfigReply, *, frame: str | bytes, **_: Any) -> C
     if reply.config is None or isinstance(frame, bytes):
         return reply
     data = json.loads(frame)
-    return dataclasses.replace(reply, follows_all=isinstance(data, dict) and "event_list" not in data)
+    follows_all = reply.follows_all or (isinstance(data, dict) and "event_list" not in data)
+    return dataclasses.replace(reply, follows_all=follows_all)
+
+
+def _empty_event_list_all(reply: ConfigReply, *, frame: str | bytes, **_: Any) -> ConfigReply:
+    if reply.config is None or isinstance(frame, bytes):
+        return reply
+    data = json.loads(frame)
+    follows_all = reply.follows_all or (isinstance(data, dict) and data.get("event_list") == [])
+    return dataclasses.replace(reply, follows_all=follows_all)
+
+
+def _malformed_follows_all(reply: ConfigReply, **_: Any) -> ConfigReply:
+    return ConfigReply(config=WsConfig(), follows_all=True) if reply.error is not None else reply
+
+
+def _flags_swapped(target: PushTarget | None, **_: Any) -> PushTarget | None:
+    if target is None:
+        return None
+    config, every_device = target
+    swapped = dataclasses.replace(config, need_face=config.need_register, need_register=config.need_face)
+    return swapped, every_device
 
 
 def _push_before_config(target: PushTarget | None, *, state: ProtocolState, **_: Any) -> PushTarget | None:
@@ -91,7 +111,6 @@ FAMILY.fault(
     ("WS-WS-012",),
     {hooks.WS_CONFIG: _no_event_list_all},
     caught_by="test_omitted_keys_take_their_defaults and without-event-list",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ws-push-before-config",
@@ -117,7 +136,6 @@ FAMILY.fault(
     ("WS-WS-004", "WS-WS-005"),
     {hooks.WS_TARGET: _pictures_unrequested},
     caught_by="test_pictures_follow_the_flags and off",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ws-without-event-ids",
@@ -126,7 +144,6 @@ FAMILY.fault(
     ("WS-WS-016",),
     {hooks.WS_PUSH: _without_event_ids},
     caught_by="test_every_message_validates or test_the_seeds_sample_client_works",
-    blind_reason=SEEDED,
 )
 FAMILY.fault(
     "ws-spot-pic-path",
@@ -135,9 +152,32 @@ FAMILY.fault(
     ("WS-SCHEMA-011",),
     {hooks.WS_PUSH: _spot_pic_path},
     caught_by="test_pushed_spot_pic_is_a_base64_jpeg",
-    blind_reason=SEEDED,
 )
 
+FAMILY.fault(
+    "ws-empty-event-list-all",
+    "websocket",
+    "a configuration with event_list [] follows every device instead of none",
+    ("WS-WS-006",),
+    {hooks.WS_CONFIG: _empty_event_list_all},
+    caught_by="test_only_listed_devices_are_pushed and empty",
+)
+FAMILY.fault(
+    "ws-malformed-follows-all",
+    "websocket",
+    "a malformed configuration is not refused but taken as following every device: that client is pushed all",
+    ("WS-WS-011",),
+    {hooks.WS_CONFIG: _malformed_follows_all},
+    caught_by="test_malformed_configurations_disturb_no_one",
+)
+FAMILY.fault(
+    "ws-flags-swapped",
+    "websocket",
+    "need_face governs reg_pic and need_register the face crop (the two picture flags swapped)",
+    ("WS-WS-004", "WS-WS-005"),
+    {hooks.WS_TARGET: _flags_swapped},
+    caught_by="test_pictures_follow_the_flags[face] or test_pictures_follow_the_flags[register]",
+)
 
 # --- judged from live recognitions against the v2 history (test_ws_live.py; no control plane needed) ----
 LIVE_HISTORY: Final = "test_live_pushes_are_in_the_history"

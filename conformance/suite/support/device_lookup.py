@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from conformance.checks.correlation import ms_floor
 from conformance.checks.unit_inference import to_ms
 from conformance.clients.exchange import ReceivedUpload
 from conformance.clients.http_client import RecordedResponse, RecordingHttpClient
@@ -32,7 +33,7 @@ def upload_ms(upload: ReceivedUpload) -> int | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     try:
-        return round(to_ms(value))
+        return ms_floor(to_ms(value))  # the ms it falls in: a µs time stays on its own ms (issue 14)
     except ValueError:
         return None
 

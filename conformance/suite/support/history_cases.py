@@ -30,16 +30,17 @@ class Family:
     absent: str
 
 
-def _by_frequency(values: Sequence[Any]) -> list[Any]:
+def by_frequency(values: Sequence[Any]) -> list[Any]:
     """Distinct values, most frequent first (ties in first-seen order)."""
     return [value for value, _ in Counter(values).most_common()]
 
 
-def _is_cjk(text: str) -> bool:
+def is_cjk(text: str) -> bool:
+    """True when the text holds a Chinese character."""
     return any("\u4e00" <= char <= "\u9fff" for char in text)
 
 
-def _number(value: float) -> int | float:
+def as_number(value: float) -> int | float:
     """A score as sent: an int when whole (both forms are documented as accepted)."""
     return int(value) if value.is_integer() else value
 
@@ -104,10 +105,10 @@ def v1_times(events: Sequence[HistoryEvent]) -> list[Filters]:
 
 def name_queries(events: Sequence[HistoryEvent]) -> list[str]:
     """Whole names and inner substrings, Chinese ones included (one and two characters)."""
-    names = _by_frequency([e.name for e in events if e.name])
+    names = by_frequency([e.name for e in events if e.name])
     queries: list[str] = []
-    cjk = [name for name in names if _is_cjk(name)]
-    latin = [name for name in names if not _is_cjk(name)]
+    cjk = [name for name in names if is_cjk(name)]
+    latin = [name for name in names if not is_cjk(name)]
     for name in cjk[:1]:
         queries += [name[-1], name[:2]] if len(name) > 2 else [name[-1]]
     for name in latin[:1]:
@@ -124,7 +125,7 @@ def names(key: str) -> Builder:
 
 def identity_ids(events: Sequence[HistoryEvent]) -> list[Filters]:
     """An identity id that occurs, and a proper prefix of it (exact match: the prefix is another id)."""
-    ids = _by_frequency([e.identity_id for e in events if e.identity_id])
+    ids = by_frequency([e.identity_id for e in events if e.identity_id])
     if not ids:
         return []
     cases = [{"identity_id": ids[0]}]
@@ -140,22 +141,22 @@ def scores(events: Sequence[HistoryEvent]) -> list[Filters]:
         return []
     low, middle, high = values[len(values) // 4], values[len(values) // 2], values[(3 * len(values)) // 4]
     return [
-        {"score_min": _number(middle)},
-        {"score_max": _number(low)},
-        {"score_min": _number(low), "score_max": _number(high)},
+        {"score_min": as_number(middle)},
+        {"score_max": as_number(low)},
+        {"score_min": as_number(low), "score_max": as_number(high)},
     ]
 
 
 def user_types(events: Sequence[HistoryEvent]) -> list[Filters]:
     """Every v2 user_type the sample shows, and "VIP" for "vip" (E03)."""
-    shown = _by_frequency([e.user_type for e in events if e.user_type])
+    shown = by_frequency([e.user_type for e in events if e.user_type])
     extra = ["VIP"] if "vip" in shown else []
     return [{"user_type": value} for value in [*shown, *extra]]
 
 
 def person_types(events: Sequence[HistoryEvent]) -> list[Filters]:
     """Every v1 person_type code the sample shows, as userType."""
-    codes = _by_frequency([e.person_type for e in events if e.person_type is not None])
+    codes = by_frequency([e.person_type for e in events if e.person_type is not None])
     return [{"userType": code} for code in codes]
 
 
@@ -163,7 +164,7 @@ def id_lists(key: str, attribute: str) -> Builder:
     """A list filter (devices, groups) with one id, two ids, and all but the most frequent."""
 
     def build(events: Sequence[HistoryEvent]) -> list[Filters]:
-        ids = _by_frequency([getattr(e, attribute) for e in events if getattr(e, attribute)])
+        ids = by_frequency([getattr(e, attribute) for e in events if getattr(e, attribute)])
         cases: list[Filters] = [{key: ids[:1]}] if ids else []
         if len(ids) >= 2:
             cases.append({key: [ids[0], ids[-1]]})
@@ -176,7 +177,7 @@ def id_lists(key: str, attribute: str) -> Builder:
 
 def rooms(events: Sequence[HistoryEvent]) -> list[Filters]:
     """room, where the box shows a room on its events (no table defines one)."""
-    shown = _by_frequency([e.room for e in events if e.room])
+    shown = by_frequency([e.room for e in events if e.room])
     return [{"room": value} for value in shown[:2]]
 
 
@@ -187,7 +188,7 @@ def _anchor(events: Sequence[HistoryEvent]) -> HistoryEvent | None:
 
 
 def _other_device(events: Sequence[HistoryEvent], device: str) -> list[str]:
-    others = [d for d in _by_frequency([e.device_id for e in events]) if d and d != device]
+    others = [d for d in by_frequency([e.device_id for e in events]) if d and d != device]
     return [device, others[-1]] if others else [device]
 
 
@@ -201,16 +202,18 @@ def v2_combinations(events: Sequence[HistoryEvent]) -> list[Filters]:
     anchor = _anchor(events)
     if anchor is None or anchor.score is None:
         return []
-    part = anchor.name[-1] if _is_cjk(anchor.name) else anchor.name[: max(1, len(anchor.name) - 1)]
-    return _shown_values([
-        {"media_device_ids": [anchor.device_id], "user_type": anchor.user_type},
-        {"identity_name": part, "score_min": _number(anchor.score)},
-        {
-            "media_device_ids": _other_device(events, anchor.device_id),
-            "score_max": _number(anchor.score),
-            "user_type": anchor.user_type,
-        },
-    ])
+    part = anchor.name[-1] if is_cjk(anchor.name) else anchor.name[: max(1, len(anchor.name) - 1)]
+    return _shown_values(
+        [
+            {"media_device_ids": [anchor.device_id], "user_type": anchor.user_type},
+            {"identity_name": part, "score_min": as_number(anchor.score)},
+            {
+                "media_device_ids": _other_device(events, anchor.device_id),
+                "score_max": as_number(anchor.score),
+                "user_type": anchor.user_type,
+            },
+        ]
+    )
 
 
 def v1_combinations(events: Sequence[HistoryEvent]) -> list[Filters]:
@@ -218,8 +221,8 @@ def v1_combinations(events: Sequence[HistoryEvent]) -> list[Filters]:
     anchor = _anchor(events)
     if anchor is None or anchor.score is None:
         return []
-    part = anchor.name[-1] if _is_cjk(anchor.name) else anchor.name[: max(1, len(anchor.name) - 1)]
-    cases: list[Filters] = [{"name": part, "score_min": _number(anchor.score)}]
+    part = anchor.name[-1] if is_cjk(anchor.name) else anchor.name[: max(1, len(anchor.name) - 1)]
+    cases: list[Filters] = [{"name": part, "score_min": as_number(anchor.score)}]
     if anchor.person_type is not None:
         cases.append({"streams": [anchor.device_id], "userType": anchor.person_type})
     if anchor.group_id:
@@ -227,7 +230,7 @@ def v1_combinations(events: Sequence[HistoryEvent]) -> list[Filters]:
             {
                 "groups": [anchor.group_id],
                 "streams": _other_device(events, anchor.device_id),
-                "score_max": _number(anchor.score),
+                "score_max": as_number(anchor.score),
             }
         )
     return _shown_values(cases)

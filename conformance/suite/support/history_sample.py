@@ -57,6 +57,7 @@ class HistorySample:
     read_high_ms: int = 0  # the upper bound the window was read with (high_ms moved off any µs event)
     v2_read: tuple[HistoryEvent, ...] = ()  # what the window queries returned, before the sample kept
     v1_read: tuple[HistoryEvent, ...] = ()  # the events inside [low_ms, high_ms]
+    complete: bool = True  # False when the window held more events than the sample read
 
     def __repr__(self) -> str:
         return f"HistorySample({self.low_ms}..{self.high_ms} ms, v2 {len(self.v2)}, v1 {len(self.v1)} events)"
@@ -227,6 +228,38 @@ def take_sample(client: RecordingHttpClient, *, v2_seconds: bool) -> HistorySamp
     newest_first = times == sorted(times, reverse=True)  # then the page is the window: no count needed
     low = min(times) if newest_first else _fit_low(client, min(times), high, v2_seconds)
     low, notes = _widen(client, low, high, devices, v2_seconds)
+    sample = _read_window(client, low, high, devices=devices, v2_seconds=v2_seconds, notes=notes)
+    if len(_identities(sample)) < MIN_IDENTITIES and sample.complete:
+        wider = _fit_low(client, 0, high, v2_seconds)  # the earliest bound the sample's size allows
+        if wider < low:
+            sample = _read_window(client, wider, high, devices=devices, v2_seconds=v2_seconds, notes=notes)
+    if len(_identities(sample)) < MIN_IDENTITIES:
+        shown = len(_identities(sample))
+        sample = replace(
+            sample,
+            notes=(
+                *sample.notes,
+                f"the window holds {shown} identities, fewer than "
+                f"{MIN_IDENTITIES}, in a window of at most {SAMPLE_LIMIT} events",
+            ),
+        )
+    return sample
+
+
+def _identities(sample: HistorySample) -> set[str]:
+    return {e.identity_id for e in sample.v2 if e.identity_id}
+
+
+def _read_window(
+    client: RecordingHttpClient,
+    low: int,
+    high: int,
+    *,
+    devices: tuple[str, ...],
+    v2_seconds: bool,
+    notes: list[str],
+) -> HistorySample:
+    """[low, high] read whole through v2 and v1 paging, its upper bound moved off any µs event."""
     probe = HistorySample(low, high, v2_seconds, devices=devices)
     v2_answer = read(client, probe, "v2", probe.window("v2"))
     v1_answer = read(client, probe, "v1", probe.window("v1"))
@@ -237,11 +270,12 @@ def take_sample(client: RecordingHttpClient, *, v2_seconds: bool) -> HistorySamp
     inside = TimeSpan(Decimal(low), Decimal(high))
     v2_kept = [e for e in v2_events if inside.contains(e.span)]
     v1_kept = [e for e in v1_events if inside.contains(e.span)]
-    identities = {e.identity_id for e in v2_kept if e.identity_id}
-    if len(identities) < MIN_IDENTITIES:
-        notes.append(f"the window holds {len(identities)} identities, fewer than {MIN_IDENTITIES}")
-    if not (v2_answer.complete and v1_answer.complete):
-        notes.append("the window held more events than the sample reads: completeness is judged on a part")
+    complete = v2_answer.complete and v1_answer.complete
+    partial = (
+        ()
+        if complete
+        else ("the window held more events than the sample reads: completeness is judged on a part",)
+    )
     return HistorySample(
         low_ms=low,
         high_ms=high,
@@ -251,10 +285,11 @@ def take_sample(client: RecordingHttpClient, *, v2_seconds: bool) -> HistorySamp
         v2_ids=tuple(e.id for e in v2_kept),
         v1_ids=tuple(e.id for e in v1_kept),
         devices=devices,
-        notes=tuple(notes),
+        notes=(*notes, *partial),
         read_high_ms=read_high,
         v2_read=tuple(v2_events),
         v1_read=tuple(v1_events),
+        complete=complete,
     )
 
 

@@ -2,9 +2,11 @@
 
 It knows nothing of the emulator: events are remembered as `checks.scenario.ScenarioEvent`s and the
 answer to a query is computed with `checks.filter_oracle`. Every run of the machine works in its own
-time range (``run_start_ms`` onwards, far from the core scenario), and every query it sends carries a
-lower time bound at that start and a list of the model's devices, so events of other tests and of
-earlier runs never reach its answers.
+time range (``run_start_ms`` to ``run_end_ms``, far from the core scenario), and every query it sends
+carries time bounds inside that range and a list of the model's devices, so events of other tests, of
+earlier runs and live recognitions never reach its answers. Upper bounds never fall on the ms floor of
+an event the box showed with microseconds past it (issue 14): a floor reading and a true-time reading
+of such a bound would hold different events.
 """
 
 from __future__ import annotations
@@ -78,6 +80,13 @@ class BoxModel:
     run_start_ms: int
     now_ms: int
     events: list[ScenarioEvent] = field(default_factory=list)
+    # ms floors of events whose true time lies past the floor (microseconds): no upper bound goes there
+    cut_ms: set[int] = field(default_factory=set)
+
+    @property
+    def run_end_ms(self) -> int:
+        """The last ms of this run's time range: an upper bound that keeps later events out."""
+        return self.run_start_ms + RUN_SPAN_MS - 1
 
     def add(self, event_id: str, device_id: str, person: Person | None, score: float) -> None:
         """Remember an event injected at the current time."""
@@ -104,16 +113,25 @@ class BoxModel:
         """Event times so far, and the run's start (bounds worth probing)."""
         return sorted({self.run_start_ms, self.now_ms, *(event.ts_ms for event in self.events)})
 
+    def upper_bounds(self) -> list[int]:
+        """Upper bounds worth probing that cut no event between its ms floor and its true time (issue 14)."""
+        near = {bound for t in self.times() for bound in (t - 1, t, t + 1)}
+        return sorted(near - self.cut_ms)  # never empty: 1 ms past the newest event holds no event
+
 
 def _time_bound(model: BoxModel) -> st.SearchStrategy[int]:
     return st.sampled_from(model.times()).flatmap(lambda t: st.sampled_from((t - 1, t, t + 1)))
+
+
+def _upper_bound(model: BoxModel) -> st.SearchStrategy[int]:
+    return st.sampled_from(model.upper_bounds())
 
 
 def v2_filters(model: BoxModel) -> st.SearchStrategy[dict[str, Any]]:
     """v2 filters of this run: always a lower time bound at or after the run's start and a device list."""
     optional: dict[str, st.SearchStrategy[Any]] = {
         "datetime_gte": _time_bound(model).map(lambda t: max(t, model.run_start_ms)),
-        "datetime_lte": _time_bound(model),
+        "datetime_lte": _upper_bound(model),
         "identity_name": st.sampled_from(NAME_QUERIES),
         "identity_id": st.sampled_from([p.identity_id for p in PEOPLE]),
         "score_min": st.sampled_from(SCORES),
@@ -124,6 +142,7 @@ def v2_filters(model: BoxModel) -> st.SearchStrategy[dict[str, Any]]:
     }
     required = {
         "datetime_gte": st.just(model.run_start_ms),  # keeps earlier runs out; a drawn bound may replace it
+        "datetime_lte": st.just(model.run_end_ms),  # keeps live recognitions (made now) out
         "media_device_ids": st.lists(st.sampled_from(DEVICES), min_size=1, max_size=3, unique=True),
     }
     return _some_of(required, optional)
@@ -133,7 +152,7 @@ def v1_filters(model: BoxModel) -> st.SearchStrategy[dict[str, Any]]:
     """v1 filters of this run (seconds, person_type codes, rooms, groups, streams, top_k)."""
     optional: dict[str, st.SearchStrategy[Any]] = {
         "datetime_gte": _time_bound(model).map(lambda t: ms_to_seconds(max(t, model.run_start_ms))),
-        "datetime_lte": _time_bound(model).map(ms_to_seconds),
+        "datetime_lte": _upper_bound(model).map(ms_to_seconds),
         "name": st.sampled_from(NAME_QUERIES),
         "identity_id": st.sampled_from([p.identity_id for p in PEOPLE]),
         "score_min": st.sampled_from(SCORES),
@@ -147,6 +166,7 @@ def v1_filters(model: BoxModel) -> st.SearchStrategy[dict[str, Any]]:
     }
     required = {
         "datetime_gte": st.just(ms_to_seconds(model.run_start_ms)),
+        "datetime_lte": st.just(ms_to_seconds(model.run_end_ms)),
         "streams": st.lists(st.sampled_from(DEVICES), min_size=1, max_size=3, unique=True),
     }
     return _some_of(required, optional)

@@ -10,7 +10,7 @@ for with the event's own timestamp (under lenient also in float seconds, E30).
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +79,6 @@ class OwnPictures:
         wire = v2_time_as_box_reads(filters, seconds=self.v2_seconds)
         return V2.fetch(client, wire, page=0, size=1).page.pagination.total_count
 
-
     def oldest_between(self, client: RecordingHttpClient, low_ms: float, high_ms: float) -> float | None:
         """The time of the oldest event v2 getevents holds in [low_ms, high_ms] (its order is not
         documented: the earlier of the first and the last page of one event)."""
@@ -93,6 +92,17 @@ class OwnPictures:
         spans = [_span_ms(item.get("timestamp")) for item in items]
         lows = [span[0] for span in spans if span is not None]
         return min(lows) if lows else None
+
+    def older(
+        self, client: RecordingHttpClient, age_ms: float, *, lenient: bool, kind: str = MATCHED
+    ) -> OwnEvent | None:
+        """An event of `kind` stored at least `age_ms` before the closed bound, with its face picture."""
+        filters = {"datetime_lte": int(self.closed_ms - age_ms)}
+        wire = v2_time_as_box_reads(filters, seconds=self.v2_seconds)
+        items = [
+            item for item in V2.fetch(client, wire, page=0, size=SAMPLE_EVENTS).items if kind_of(item) == kind
+        ]
+        return _first_with_picture(client, kind, items[:CANDIDATES_PER_KIND], lenient=lenient)[0]
 
 
 def search_window(low_ms: float, high_ms: float) -> dict[str, float]:
@@ -141,6 +151,19 @@ def face_picture(
     return (tried[-1].content if _is_jpeg(tried[-1]) else None), tried
 
 
+def _first_with_picture(
+    client: RecordingHttpClient, kind: str, candidates: Sequence[Mapping[str, Any]], *, lenient: bool
+) -> tuple[OwnEvent | None, int]:
+    """The first candidate whose time reads and whose face picture the box serves; how many failed."""
+    for refused, item in enumerate(candidates):
+        span = _span_ms(item.get("timestamp"))
+        jpeg, tried = face_picture(client, item, lenient=lenient)
+        if span is not None and jpeg is not None:
+            exchanges = tuple(answer.exchange for answer in tried)
+            return OwnEvent(kind, item, span[0], span[1], _device(item), jpeg, exchanges), refused
+    return None, len(candidates)
+
+
 def sample_own_pictures(client: RecordingHttpClient, *, v2_seconds: bool, lenient: bool) -> OwnPictures:
     """The newest past events of a matched person and of a stranger whose face picture the box serves."""
     window = read_window(client, SAMPLE_EVENTS, v2_seconds=v2_seconds)
@@ -150,20 +173,13 @@ def sample_own_pictures(client: RecordingHttpClient, *, v2_seconds: bool, lenien
     notes: list[str] = []
     for kind in KINDS:
         candidates = [item for item in window.events if kind_of(item) == kind][:CANDIDATES_PER_KIND]
-        refused = 0
-        for item in candidates:
-            span = _span_ms(item.get("timestamp"))
-            jpeg, tried = face_picture(client, item, lenient=lenient)
-            if span is None or jpeg is None:
-                refused += 1
-                continue
-            exchanges = tuple(answer.exchange for answer in tried)
-            chosen.append(OwnEvent(kind, item, span[0], span[1], _device(item), jpeg, exchanges))
-            break
-        else:
-            notes.append(
-                f"no {kind} event among the newest {len(window.events)} past events"
-                if not candidates
-                else f"the box served no face picture for {refused} {kind} event(s)"
-            )
+        event, refused = _first_with_picture(client, kind, candidates, lenient=lenient)
+        if event is not None:
+            chosen.append(event)
+            continue
+        notes.append(
+            f"no {kind} event among the newest {len(window.events)} past events"
+            if not candidates
+            else f"the box served no face picture for {refused} {kind} event(s)"
+        )
     return OwnPictures(tuple(chosen), float(window.high_ms), v2_seconds, tuple(notes))

@@ -8,7 +8,9 @@ against the v2 history read over a window closed in the past: from the first pus
 the last push's time (+1 ms, a µs history time above a whole-ms push), so no live event can enter it while
 it is paged. When nothing came the test is *not exercised*, never passed, never failed. On the emulator with a
 control plane (no live traffic) the same tests cause the recognitions: the live cast is injected on its
-cameras.
+cameras. A session waits for a quiet box once (`LiveTraffic`): after one full wait with every camera listed
+and no recognition, every later wait ends *not exercised* at once with the same reason, unless some test has
+seen a recognition.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ from typing import Any
 import pytest
 
 from conformance.checks.consistency import EventView
-from conformance.checks.websocket_checks import unmatched_pushes
+from conformance.checks.correlation import event_key
+from conformance.checks.findings import Finding
+from conformance.checks.scenario import ScenarioEvent
+from conformance.checks.websocket_checks import (
+    WsClientConfig,
+    live_routing,
+    message_key,
+    routing,
+    unmatched_pushes,
+)
 from conformance.clients.exchange import Exchange
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.clients.ws_client import RecordingWebSocket
@@ -32,8 +43,8 @@ from conformance.suite.support.device_lookup import listed_devices
 from conformance.suite.support.operator_prompt import OperatorPrompt
 from conformance.suite.support.query_calls import V2
 from conformance.suite.support.query_data import v2_time_as_box_reads
-from conformance.suite.support.ws_events import DEVICES, STRANGER, LiveInjector
-from conformance.suite.support.ws_session import Received, collect
+from conformance.suite.support.ws_events import DEVICES, STRANGER, Injected, LiveInjector
+from conformance.suite.support.ws_session import Received, collect, has_pushes_of
 from conformance.target.target import Target
 
 MIN_PUSHES = 4  # pushes a test waits for before it judges (fewer when the budget runs out)
@@ -45,7 +56,10 @@ PAGE_SIZE = 200
 HISTORY_REQUIREMENTS = ("V2Q-SCHEMA-001",)
 INJECTED_WAIT_S = 8.0  # with a control plane the recognitions are injected: their pushes come at once
 INJECTED_PEOPLE = ("id-live-emp", STRANGER, "id-live-vip", "id-live-visitor")  # matched and strangers
-Inject = Callable[[Sequence[tuple[str, str]]], object]
+HISTORY_PAGE_LIMIT_MS = (
+    3_600_000  # pushes further apart are read as separate windows (injected vs live times)
+)
+Inject = Callable[[Sequence[tuple[str, str]]], Sequence[Injected]]
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,38 @@ class HistoryWindow:
 
 
 @dataclass
+class LiveTraffic:
+    """What this session (this xdist worker) learned of the box's live traffic, shared by every live test."""
+
+    seen: bool = False  # a recognition came to some test: the box is not quiet
+    quiet_reason: str = ""  # a full wait with every camera listed brought nothing: the reason, once
+
+    def check(self) -> None:
+        """Not exercised at once when the session already waited its budget on a quiet box."""
+        if self.quiet_reason and not self.seen:
+            not_exercised(self.quiet_reason)
+
+    def note(self, pushes: int, *, every_camera: bool, waited_s: float, budget_s: float) -> None:
+        """Remember a wait: any push proves traffic; a full, silent wait on every camera proves quiet."""
+        if pushes:
+            self.seen = True
+        elif every_camera and waited_s >= budget_s and not self.seen:
+            self.quiet_reason = (
+                f"no live recognition came within {budget_s:g} s (--live-wait) on any of the box's cameras; "
+                "the session waited once and judges no other live test on this quiet box"
+            )
+            not_exercised(self.quiet_reason)
+
+
+LIVE_TRAFFIC = pytest.StashKey[LiveTraffic]()
+
+
+def live_traffic(config: pytest.Config) -> LiveTraffic:
+    """The session's (this worker's) knowledge of live traffic, created on first use."""
+    return config.stash.setdefault(LIVE_TRAFFIC, LiveTraffic())
+
+
+@dataclass
 class LiveBox:
     """The box's live side as the push tests use it: its cameras, the wait budget, the history oracle."""
 
@@ -91,7 +137,9 @@ class LiveBox:
     prompt: OperatorPrompt | None = None
     devices_exchange: Exchange | None = None
     inject: Inject | None = None  # the emulator's control plane causes the recognitions (no live traffic)
+    traffic: LiveTraffic = field(default_factory=LiveTraffic)
     waited_s: float = field(default=0.0)
+    injected_keys: set[str] = field(default_factory=set)  # every event this module injected, by (ms, device)
 
     @property
     def device_ids(self) -> list[str]:
@@ -110,14 +158,28 @@ class LiveBox:
         *,
         devices: Sequence[str] = (),
         into: Received | None = None,
+        quiet_s: float = LIVE_QUIET_S,
     ) -> Received:
-        """Pushes until `want` arrived or the budget ran out; `--interactive` asks once and waits again."""
+        """Pushes until `want` arrived or the budget ran out; `--interactive` asks once and waits again.
+
+        On live traffic a quiet session ends the test as not exercised (`LiveTraffic`), before or after
+        the wait; `devices` are the ids the socket follows (every camera when empty).
+        """
         started = time.monotonic()
         budget = self.wait_s
+        before = len(into.events) if into else 0
+        due: Callable[[Received], bool] | None = None
+        caused: list[ScenarioEvent] = []
         if self.inject is not None:
-            self._provoke(want - len(into.events) if into else want, devices)
+            caused = self._provoke(want - before, devices)
+            listed = set(devices or self.device_ids)
+            due = has_pushes_of([e for e in caused if e.device_id in listed])
             budget = min(budget, INJECTED_WAIT_S)
-        received = collect(socket, want, deadline_s=budget, quiet_s=LIVE_QUIET_S, into=into)
+        else:
+            self.traffic.check()
+        received = into or Received()
+        received.caused.extend(caused)
+        collect(socket, want, deadline_s=budget, quiet_s=quiet_s, into=received, until=due)
         asking = self.prompt is not None and self.inject is None
         if asking and len(received.events) < want and received.closed is None:
             named = [c.label for c in self.cameras if c.device_id in devices] or [
@@ -129,18 +191,36 @@ class LiveBox:
                 + (f" (or any of {', '.join(named[1:4])})" if len(named) > 1 else "")
             )
             if self.prompt is not None and self.prompt.ask(request):
-                collect(socket, want, deadline_s=self.wait_s, quiet_s=LIVE_QUIET_S, into=received)
-        self.waited_s += time.monotonic() - started
+                collect(socket, want, deadline_s=self.wait_s, quiet_s=quiet_s, into=received)
+        waited = time.monotonic() - started
+        self.waited_s += waited
+        if self.inject is None and received.closed is None:
+            self.traffic.note(
+                len(received.events),
+                every_camera=not devices or set(self.device_ids) <= set(devices),
+                waited_s=waited,
+                budget_s=budget,
+            )
         return received
 
-    def _provoke(self, want: int, devices: Sequence[str]) -> None:
+    def note_wait(self, pushes: int, waited_s: float) -> None:
+        """Record a wait made outside `wait_for_pushes` (every camera listed), e.g. the seed's own client."""
+        if self.inject is None:
+            self.traffic.note(pushes, every_camera=True, waited_s=waited_s, budget_s=self.wait_s)
+
+    def _provoke(self, want: int, devices: Sequence[str]) -> list[ScenarioEvent]:
         """Inject rounds over every camera until the listed ones have `want` events (control plane only)."""
         if self.inject is None or want <= 0:
-            return
+            return []
         listed = [d for d in self.device_ids if d in devices] or self.device_ids
         rounds = math.ceil(want / len(listed))
         cameras = self.device_ids * rounds
-        self.inject([(d, INJECTED_PEOPLE[n % len(INJECTED_PEOPLE)]) for n, d in enumerate(cameras)])
+        injected = self.inject(
+            [(d, INJECTED_PEOPLE[n % len(INJECTED_PEOPLE)]) for n, d in enumerate(cameras)]
+        )
+        events = [i.event for i in injected]
+        self.injected_keys.update(event_key(e.ts_ms, e.device_id) for e in events)
+        return events
 
     def history(self, low_ms: float, high_ms: float) -> HistoryWindow:
         """Every v2 event of [low_ms, high_ms] (whole ms, widened outwards), paged through."""
@@ -150,7 +230,25 @@ class LiveBox:
         return HistoryWindow(low, high, tuple(result.items), tuple(result.exchanges))
 
     def history_of(self, messages: Sequence[Mapping[str, Any]]) -> HistoryWindow:
-        """The closed window around the pushes, read until it holds every push or HISTORY_LAG_S passed."""
+        """The closed window around the pushes, read until it holds every push or HISTORY_LAG_S passed.
+
+        With a control plane, the pushes of injected events (the frozen clock's times) and of live ones
+        (the machine's) are read as two windows: one window would span the years between the two clocks.
+        """
+        injected = [m for m in messages if message_key(m) in self.injected_keys]
+        live = [m for m in messages if message_key(m) not in self.injected_keys]
+        windows = [self._history_around(group) for group in (injected, live) if group]
+        if not windows:
+            return HistoryWindow(0, 0, (), ())
+        return HistoryWindow(
+            min(w.low_ms for w in windows),
+            max(w.high_ms for w in windows),
+            tuple(e for w in windows for e in w.events),
+            tuple(x for w in windows for x in w.exchanges),
+        )
+
+    def _history_around(self, messages: Sequence[Mapping[str, Any]]) -> HistoryWindow:
+        """One closed window from the first push (minus a margin) to the last, read until it holds all."""
         times = [t for t in (EventView.from_ws(m).ts_ms for m in messages) if t is not None]
         if not times:
             return HistoryWindow(0, 0, (), ())
@@ -163,6 +261,39 @@ class LiveBox:
             if not unmatched_pushes(messages, window.events) or time.monotonic() >= deadline:
                 return HistoryWindow(window.low_ms, window.high_ms, window.events, tuple(exchanges[-6:]))
             time.sleep(HISTORY_POLL_S)
+
+    def routed(self, received: Received, window: HistoryWindow) -> list[Mapping[str, Any]]:
+        """The history events a client's routing is judged over: recorded while it surely was configured.
+
+        Live events between its first and last live push (both pushed, so its configuration was in effect;
+        pushes of injected events, stamped by the frozen clock, do not count) and, with a control plane, the
+        events injected while it waited (found by their ids).
+        """
+        caused_ids = {e.id for e in received.caused}
+        live = [m for m in received.events if message_key(m) not in self.injected_keys]
+        span = pushes_between(live)
+        between = [] if span is None else window.between(*span)
+        ids = {EventView.from_v2(e).event_id for e in between}
+        injected = [e for e in window.events if EventView.from_v2(e).event_id in caused_ids - ids]
+        return between + injected
+
+    def routing_findings(
+        self,
+        config: Mapping[str, Any],
+        received: Received,
+        window: HistoryWindow,
+        requirements: Sequence[str],
+    ) -> list[Finding]:
+        """A client's routing: its live span against the history, the events injected for it by their keys."""
+        client = WsClientConfig.from_message(config)
+        caused_keys = {event_key(e.ts_ms, e.device_id) for e in received.caused}
+        findings = live_routing(
+            client, received.events, self.routed(received, window), requirements=requirements
+        )
+        if received.caused:
+            ours = [m for m in received.events if message_key(m) in caused_keys]
+            findings += routing(client, ours, received.caused, requirements=requirements)
+        return findings
 
 
 def cameras_of(
@@ -184,6 +315,13 @@ def pushes_between(messages: Sequence[Mapping[str, Any]]) -> tuple[float, float]
     """(first, last) push time in ms, None without a readable time."""
     times = [t for t in (EventView.from_ws(m).ts_ms for m in messages) if t is not None]
     return (min(times), max(times)) if times else None
+
+
+@pytest.fixture(autouse=True, name="quiet_box_known")
+def quiet_box_known_fixture(request: pytest.FixtureRequest, target: Target) -> None:
+    """On a box this session already found quiet, a push test ends *not exercised* before it configures."""
+    if target.config.control_url is None:
+        live_traffic(request.config).check()
 
 
 @pytest.fixture(scope="module", name="live_box")
@@ -208,4 +346,5 @@ def live_box_fixture(
         prompt=OperatorPrompt.for_run(request.config, options.interactive),
         devices_exchange=exchange,
         inject=inject,
+        traffic=live_traffic(request.config),
     )

@@ -33,6 +33,10 @@ class MalformedFrame:
         more = f"…(+{len(self.frame) - 80})" if len(self.frame) > 80 else ""
         return f"MalformedFrame({self.kind!r}, {shown!r}{more})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints examples through this (before a dataclass's fields): the short repr."""
+        printer.text(repr(self))
+
 
 _not_bool = st.one_of(
     st.integers(),

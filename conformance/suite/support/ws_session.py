@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.checks.correlation import event_key
+from conformance.checks.scenario import ScenarioEvent
+from conformance.checks.websocket_checks import message_key
 from conformance.clients.ws_client import RecordingWebSocket
 
 SETTLE_S = 0.3  # time for the box to apply a configuration before events are caused
@@ -22,11 +25,16 @@ DEADLINE_S = 8.0  # the longest wait for expected messages
 
 @dataclass
 class Received:
-    """What a client received: event messages, other JSON (error replies), raw non-JSON or close frames."""
+    """What a client received: event messages, other JSON (error replies), raw non-JSON or close frames.
+
+    `caused` lists the events the harness injected (control plane) while this client was configured and
+    waiting: each of them on its devices is due to it, whatever live traffic comes meanwhile.
+    """
 
     events: list[dict[str, Any]] = field(default_factory=list)
     others: list[Any] = field(default_factory=list)
     closed: str | None = None
+    caused: list[ScenarioEvent] = field(default_factory=list)
 
     def add(self, value: Any) -> None:
         """Sort one decoded frame into events or others."""
@@ -53,14 +61,15 @@ def collect(
     deadline_s: float = DEADLINE_S,
     quiet_s: float = QUIET_S,
     into: Received | None = None,
+    until: Callable[[Received], bool] | None = None,
 ) -> Received:
-    """Frames until `expected` events arrived (then quiet_s more for extras) or the deadline passed."""
+    """Frames until `expected` events arrived and `until` holds (then quiet_s more) or the deadline passed."""
     received = into or Received()
     end = time.monotonic() + deadline_s
     quiet_end: float | None = None
     while True:
         now = time.monotonic()
-        if quiet_end is None and len(received.events) >= expected:
+        if quiet_end is None and len(received.events) >= expected and (until is None or until(received)):
             quiet_end = now + quiet_s
         stop = quiet_end if quiet_end is not None else end
         if now >= stop:
@@ -79,6 +88,16 @@ def collect(
             received.add(json.loads(text))
         except ValueError:
             received.others.append(text)
+
+
+def has_pushes_of(events: Sequence[ScenarioEvent]) -> Callable[[Received], bool]:
+    """True once a push of each of `events` (by its ms and device) arrived: live pushes do not count."""
+    keys = {event_key(e.ts_ms, e.device_id) for e in events}
+
+    def arrived(received: Received) -> bool:
+        return keys <= {message_key(m) for m in received.events}
+
+    return arrived
 
 
 def listen_quietly(socket: RecordingWebSocket, seconds: float) -> Received:

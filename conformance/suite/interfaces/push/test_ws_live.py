@@ -15,17 +15,25 @@ from typing import Any
 import pytest
 
 from conformance.checks import websocket_checks
+from conformance.checks.consistency import EventView
 from conformance.checks.findings import Finding
 from conformance.checks.websocket_checks import WsClientConfig, message_key
 from conformance.clients.exchange import Exchange
 from conformance.clients.failures import fail_on, fail_unless
 from conformance.clients.ws_client import RecordingWebSocket
 from conformance.suite.judgement import judged, not_exercised
-from conformance.suite.support.ws_live import MIN_PUSHES, HistoryWindow, LiveBox, pushes_between
-from conformance.suite.support.ws_session import Received, collect, configure, listen_quietly
+from conformance.suite.support.ws_live import MIN_PUSHES, HistoryWindow, LiveBox
+from conformance.suite.support.ws_session import (
+    Received,
+    collect,
+    configure,
+    has_pushes_of,
+    listen_quietly,
+)
 from conformance.target.target import Target
 
 Connect = Callable[[], RecordingWebSocket]
+BYSTANDER_WAIT_S = 3.0  # a push to the fresh client reaches the bystander (same devices) within this
 RESETTLE_S = 0.5  # after a second configuration: pushes of events recorded before it may still be on the way
 CLEAN_CLOSE_CODES = {1000, 1001, 1003, 1007, 1008, 1009}
 MALFORMED_FRAMES: tuple[str | bytes, ...] = (
@@ -54,12 +62,6 @@ def _evidence(sockets: Sequence[RecordingWebSocket], window: HistoryWindow | Non
     return exchanges + (list(window.exchanges) if window else [])
 
 
-def _routing_window(messages: Sequence[Mapping[str, Any]], window: HistoryWindow) -> list[Mapping[str, Any]]:
-    """The history events between the first and the last push (both pushed, so the box was pushing)."""
-    span = pushes_between(messages)
-    return [] if span is None else window.between(*span)
-
-
 def _judge_stream(
     config: Mapping[str, Any],
     received: Received,
@@ -70,9 +72,7 @@ def _judge_stream(
     """One client's stream against the history: routing over the pushes' window, pictures per its flags."""
     window = live_box.history_of(received.events)
     client = WsClientConfig.from_message(config)
-    findings = websocket_checks.live_routing(
-        client, received.events, _routing_window(received.events, window), requirements=requirements
-    )
+    findings = live_box.routing_findings(config, received, window, requirements)
     findings += websocket_checks.pictures(client, received.events, target.profile, requirements=requirements)
     return findings, window
 
@@ -121,12 +121,7 @@ def test_live_pushes_are_in_the_history(
         exchanges=exchanges,
     )
     fail_on(
-        websocket_checks.live_routing(
-            WsClientConfig.from_message(config),
-            received.events,
-            _routing_window(received.events, window),
-            requirements=("WS-WS-008", "WS-WS-014"),
-        ),
+        live_box.routing_findings(config, received, window, ("WS-WS-008", "WS-WS-014")),
         "every recorded event pushed once",
         exchanges=exchanges,
     )
@@ -147,8 +142,8 @@ def test_live_pushes_follow_event_list(
     _need(received, 2, f"from the listed devices {listed}", live_box)
     findings, window = _judge_stream(config, received, live_box, target, ("WS-WS-006", "WS-WS-007"))
     judged(request, "pushes", len(received.events))
-    between = _routing_window(received.events, window)
-    silent = [e for e in between if str(e.get("media_device_info", {}).get("media_device_id")) in others]
+    between = live_box.routed(received, window)
+    silent = [e for e in between if EventView.from_v2(e).device_id in others]
     judged(request, "events", len(between))
     fail_on(findings, f"live pushes with event_list {listed}", exchanges=_evidence([socket], window))
     if not silent:
@@ -309,8 +304,10 @@ def test_live_malformed_configuration_disturbs_no_one(
     fresh = ws_connect()
     configure(fresh, config)
     fresh_got = live_box.wait_for_pushes(fresh, 1, devices=live_box.device_ids)
-    meanwhile = listen_quietly(bystander, 0.3)
+    # the bystander follows the same devices: the events injected for the fresh client are due to it too
+    meanwhile = collect(bystander, 0, deadline_s=BYSTANDER_WAIT_S, until=has_pushes_of(fresh_got.caused))
     received.events.extend(meanwhile.events)
+    received.caused.extend(fresh_got.caused)
     fail_unless(
         bool(fresh_got.events) or not meanwhile.events,
         f"a client connected after the malformed configurations got no push; the bystander got "

@@ -1,4 +1,6 @@
-"""Fixtures of the query family: `history_sample`, the box's own history in a window closed in the past."""
+"""Fixtures of the query family: `history_sample`, the box's own history in a window closed in the past,
+and `query_oracle`, what oracles judge by: the seeded core scenario with a control plane, else this sample.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import pytest
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.suite.judgement import not_exercised
 from conformance.suite.support.history_sample import HistorySample, still_holds, take_sample
-from conformance.suite.support.query_data import v2_reads_seconds
+from conformance.suite.support.query_data import CoreData, v2_reads_seconds
 from conformance.target.target import Target
 
 HISTORY_KEY = pytest.StashKey[HistorySample]()
@@ -30,3 +32,13 @@ def history_sample_fixture(
         seconds = v2_reads_seconds(request, target, http_client)
         stash[HISTORY_KEY] = take_sample(http_client, v2_seconds=seconds)
     return stash[HISTORY_KEY]
+
+
+@pytest.fixture(name="query_oracle")
+def query_oracle_fixture(request: pytest.FixtureRequest, target: Target) -> CoreData | HistorySample:
+    """The exact oracle (the seeded core scenario) where a control plane is there, else the box's history."""
+    if target.config.control_url is not None:
+        core: CoreData = request.getfixturevalue("core_data")
+        return core
+    sample: HistorySample = request.getfixturevalue("history_sample")
+    return sample

@@ -1,8 +1,10 @@
 """Filters area: every filter of v2 getevents and v1 events, alone and combined, means what the seeds say.
 
-Oracle tests (`needs_control`) seed the core scenario and compare each answer with the exact id set
-the scenario implies (`checks.filter_oracle`); ids of events other tests added are ignored. The
-metamorphic tests need no control plane: they relate queries over the box's own newest events.
+Oracle tests judge by `query_oracle`: with a control plane the seeded core scenario, each answer compared
+with the exact id set the scenario implies (`checks.filter_oracle`; ids other tests added are ignored);
+without one the box's own history sample, each case asking its twin question (`history_twins`) of a window
+closed in the past and judged sound, complete and not empty. The metamorphic tests relate queries over the
+box's own newest events.
 """
 
 from __future__ import annotations
@@ -25,14 +27,18 @@ from conformance.checks.filter_oracle import (
     name_query_is_case_ambiguous,
 )
 from conformance.checks.history_events import split_point
+from conformance.checks.history_filters import Interface
 from conformance.checks.requirement_ids import requirements_for
 from conformance.checks.vocabulary import person_type_of
 from conformance.clients.exchange import Exchange
 from conformance.clients.failures import fail, fail_on
 from conformance.clients.http_client import RecordingHttpClient
-from conformance.suite.judgement import not_exercised
+from conformance.suite.judgement import judged, not_exercised
+from conformance.suite.support.history_draws import draws, judge_combination, within_window
+from conformance.suite.support.history_name_case import judge_name_case
 from conformance.suite.support.history_queries import require_sample
 from conformance.suite.support.history_sample import HistorySample
+from conformance.suite.support.history_twins import V1_LIST_TWINS, V1_TWINS, V2_TWINS, judge_twin, run_twin
 from conformance.suite.support.query_calls import APIS, V1, V2, ListForm, PagedResult, QueryApi
 from conformance.suite.support.query_data import (
     WINDOW_CAP,
@@ -77,77 +83,122 @@ def expect_oracle(
     )
 
 
-@pytest.mark.needs_control
 @pytest.mark.req(
     "V2Q-FILT-002", "V2Q-FILT-004", "V2Q-FILT-005", "V2Q-FILT-006", "V2Q-FILT-008", "V2Q-FILT-009"
 )
 @pytest.mark.parametrize("case", V2_CASES, ids=[case.name for case in V2_CASES])
 def test_v2_single_filter(
-    case: Any, core_data: CoreData, http_client: RecordingHttpClient, v2_reads_seconds: bool
+    case: Any,
+    query_oracle: CoreData | HistorySample,
+    http_client: RecordingHttpClient,
+    v2_reads_seconds: bool,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """One v2 filter at a time, with values exactly at the seeded bounds, names and ids."""
-    filters = case.build(core_data)
+    """One v2 filter at a time, with values exactly at the seeded (or sampled) bounds, names and ids."""
+    if isinstance(query_oracle, HistorySample):
+        judge_twin(http_client, query_oracle, "v2", V2_TWINS[case.name], request)
+        return
+    filters = case.build(query_oracle)
     expect_oracle(
-        V2, http_client, core_data, filters, requirements=case.requirements, v2_seconds=v2_reads_seconds
+        V2, http_client, query_oracle, filters, requirements=case.requirements, v2_seconds=v2_reads_seconds
     )
 
 
-@pytest.mark.needs_control
 @pytest.mark.req(
     "V1Q-FILT-001", "V1Q-FILT-003", "V1Q-FILT-004", "V1Q-FILT-005", "V1Q-FILT-007", "V1Q-FILT-008"
 )
 @pytest.mark.parametrize("case", V1_CASES, ids=[case.name for case in V1_CASES])
-def test_v1_single_filter(case: Any, core_data: CoreData, http_client: RecordingHttpClient) -> None:
-    """One v1 filter at a time: seconds with fractions, names, ids, scores, person_type codes, rooms."""
-    expect_oracle(V1, http_client, core_data, case.build(core_data), requirements=case.requirements)
-
-
-@pytest.mark.needs_control
-@pytest.mark.req("V1Q-FILT-009", "V1Q-FILT-010", "V1Q-FILT-011", "V1Q-FILT-012")
-@pytest.mark.parametrize(
-    ("key", "values", "ids"), [c[1:] for c in V1_LIST_CASES], ids=[c[0] for c in V1_LIST_CASES]
-)
-def test_v1_list_filter_in_every_form(
-    key: str,
-    values: tuple[str, ...],
-    ids: tuple[str, ...],
-    core_data: CoreData,
+def test_v1_single_filter(
+    case: Any,
+    query_oracle: CoreData | HistorySample,
     http_client: RecordingHttpClient,
+    request: pytest.FixtureRequest,
+) -> None:
+    """One v1 filter at a time: seconds with fractions, names, ids, scores, person_type codes, rooms."""
+    if isinstance(query_oracle, HistorySample):
+        judge_twin(http_client, query_oracle, "v1", V1_TWINS[case.name], request)
+        return
+    expect_oracle(V1, http_client, query_oracle, case.build(query_oracle), requirements=case.requirements)
+
+
+@pytest.mark.req("V1Q-FILT-009", "V1Q-FILT-010", "V1Q-FILT-011", "V1Q-FILT-012")
+@pytest.mark.parametrize("case", V1_LIST_CASES, ids=[c[0] for c in V1_LIST_CASES])
+def test_v1_list_filter_in_every_form(
+    case: tuple[str, str, tuple[str, ...], tuple[str, ...]],
+    query_oracle: CoreData | HistorySample,
+    http_client: RecordingHttpClient,
+    request: pytest.FixtureRequest,
 ) -> None:
     """`streams`/`groups` select any of their ids in at least one E05 form (MUST), in all three (SHOULD)."""
-    filters = {key: list(values)}
-    expected = expected_ids(core_data.events, V1Filter.from_params(filters))
-    wrong: dict[str, str] = {}
-    exchanges: list[Exchange] = []
-    for form in ListForm:
-        result = run_query(V1, http_client, filters, form)
-        findings = compare_result(expected, core_data.restrict(result.ids))
-        if findings:
-            wrong[form.value] = "; ".join(found.message for found in findings)
-            exchanges += result.exchanges[:1]
+    name, key, values, ids = case
+    if isinstance(query_oracle, HistorySample):
+        wrong, exchanges = _list_forms_from_history(http_client, query_oracle, name, request)
+        values = ()
+    else:
+        wrong, exchanges = _list_forms_from_scenario(http_client, query_oracle, {key: list(values)})
     if len(wrong) == len(ListForm):
         fail(
-            f"v1 {key}={list(values)} is not understood in any list form (E05)",
+            f"v1 {key}={list(values) or name} is not understood in any list form (E05)",
             [*ids, "V1Q-FILT-011"],
             detail="\n".join(f"{form}: {text}" for form, text in wrong.items()),
             exchanges=exchanges,
         )
     if wrong:
         fail(
-            f"v1 {key}={list(values)} works in some list forms but not in {sorted(wrong)} (E05)",
+            f"v1 {key}={list(values) or name} works in some list forms but not in {sorted(wrong)} (E05)",
             ["V1Q-FILT-012"],
             detail="\n".join(f"{form}: {text}" for form, text in wrong.items()),
             exchanges=exchanges,
         )
 
 
-@pytest.mark.needs_control
+def _list_forms_from_scenario(
+    client: RecordingHttpClient, core: CoreData, filters: dict[str, Any]
+) -> tuple[dict[str, str], list[Exchange]]:
+    """Each E05 form the seeded answer is wrong in (form -> what is wrong), and exchanges showing it."""
+    expected = expected_ids(core.events, V1Filter.from_params(filters))
+    wrong: dict[str, str] = {}
+    exchanges: list[Exchange] = []
+    for form in ListForm:
+        result = run_query(V1, client, filters, form)
+        findings = compare_result(expected, core.restrict(result.ids))
+        if findings:
+            wrong[form.value] = "; ".join(found.message for found in findings)
+            exchanges += result.exchanges[:1]
+    return wrong, exchanges
+
+
+def _list_forms_from_history(
+    client: RecordingHttpClient, sample: HistorySample, name: str, request: pytest.FixtureRequest
+) -> tuple[dict[str, str], list[Exchange]]:
+    """The same over the history window: the sampled ids of the case's twin, in each E05 form."""
+    twin = V1_LIST_TWINS[name]
+    run, matches = run_twin(client, sample, "v1", twin, all_forms=True)
+    if not matches:
+        not_exercised(f"{twin.absent}: no sampled event satisfies the query (sample {sample!r})")
+    judged(request, "events", run.judged)
+    message = "; ".join(found.message for found in run.findings) or "a wrong answer"
+    wrong = {
+        form.value: message
+        for form in ListForm
+        if any(form.value not in right for right in run.forms.values())
+    }
+    return wrong, run.exchanges
+
+
 @pytest.mark.req("V2Q-FILT-004", "V1Q-FILT-003")
 @pytest.mark.parametrize("api_name", ["v2", "v1"])
 def test_name_case_is_one_consistent_reading(
-    api_name: str, core_data: CoreData, http_client: RecordingHttpClient, request: pytest.FixtureRequest
+    api_name: str,
+    query_oracle: CoreData | HistorySample,
+    http_client: RecordingHttpClient,
+    request: pytest.FixtureRequest,
 ) -> None:
     """The documents do not say whether the fuzzy name match ignores case: either reading, applied alike."""
+    if isinstance(query_oracle, HistorySample):
+        judge_name_case(http_client, query_oracle, "v2" if api_name == "v2" else "v1", request)
+        return
+    core_data = query_oracle
     api = APIS[api_name]
     key = "identity_name" if api.is_v2 else "name"
     readings: dict[str, set[bool]] = {}
@@ -222,18 +273,21 @@ def _v1_filters(core: CoreData) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-@pytest.mark.needs_control
 @pytest.mark.req("V2Q-FILT-010", "V1Q-FILT-013")
 @pytest.mark.parametrize("api_name", ["v2", "v1"])
 @given(data=st.data())
 def test_combined_filters_match_the_oracle(
     api_name: str,
-    core_data: CoreData,
+    query_oracle: CoreData | HistorySample,
     http_client: RecordingHttpClient,
     v2_reads_seconds: bool,
     data: st.DataObject,
 ) -> None:
-    """Any combination of filters is their conjunction: exactly the seeded events passing all of them."""
+    """Any combination of filters is their conjunction: exactly the seeded (or sampled) events passing all."""
+    if isinstance(query_oracle, HistorySample):
+        _combination_from_history(http_client, query_oracle, "v2" if api_name == "v2" else "v1", data)
+        return
+    core_data = query_oracle
     api = APIS[api_name]
     filters = data.draw(_v2_filters(core_data) if api.is_v2 else _v1_filters(core_data), label="filters")
     name = filters.get("identity_name", filters.get("name"))
@@ -250,6 +304,16 @@ def test_combined_filters_match_the_oracle(
         form=form,
         v2_seconds=v2_reads_seconds,
     )
+
+
+def _combination_from_history(
+    client: RecordingHttpClient, sample: HistorySample, interface: Interface, data: st.DataObject
+) -> None:
+    """A combination drawn from the sample's own values, over its window: sound, complete, not empty."""
+    require_sample(sample, interface)
+    query = within_window(sample, interface, data.draw(draws(sample, interface), label="filters"))
+    run = judge_combination(client, sample, query)
+    fail_on(run.findings, f"{interface} combined filters against the box's history", exchanges=run.exchanges)
 
 
 # --- observational: relations that hold on any box's own data ------------------------------------

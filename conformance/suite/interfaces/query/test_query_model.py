@@ -7,10 +7,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -23,12 +24,18 @@ from hypothesis.stateful import (
 from conformance.checks import paging
 from conformance.checks.filter_oracle import Expectation, compare_result
 from conformance.checks.findings import Finding
+from conformance.checks.history_events import span_of
+from conformance.checks.history_filters import Interface
 from conformance.checks.requirement_ids import requirements_for
 from conformance.clients.failures import fail_on
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.suite.hypothesis_profiles import DEEP, QUERY_MODEL_STEPS
+from conformance.suite.judgement import judged
+from conformance.suite.support.history_draws import draws, model_findings, within_window
+from conformance.suite.support.history_queries import require_sample
+from conformance.suite.support.history_sample import HistorySample
 from conformance.suite.support.query_calls import APIS, PageAnswer, PagedResult, QueryApi
-from conformance.suite.support.query_data import v2_time_as_box_reads
+from conformance.suite.support.query_data import CoreData, ms_to_seconds, v2_time_as_box_reads
 from conformance.suite.support.query_model import (
     DEVICES,
     MODEL_BASE_MS,
@@ -110,6 +117,24 @@ class QueryMachine(RuleBasedStateMachine):
         event_ids = self.context.control.add_events(specs)
         for event_id, (device, person, score) in zip(event_ids, batch, strict=True):
             self.model.add(event_id, device, person, score)
+        if not self._shown_at_their_ms(event_ids):
+            self.model.cut_ms.add(self.model.now_ms)
+
+    def _shown_at_their_ms(self, event_ids: list[str]) -> bool:
+        """True when v1 shows every new event exactly at the ms it was made (no microseconds past it)."""
+        window = {
+            "datetime_gte": ms_to_seconds(self.model.now_ms),
+            "datetime_lte": ms_to_seconds(self.model.run_end_ms),
+            "streams": list(DEVICES),
+        }
+        v1 = APIS["v1"]
+        answer = v1.fetch(self.context.client, window, page=0, size=LISTING_SIZE)
+        floor = Decimal(self.model.now_ms)
+        spans = {str(item.get(v1.id_key)): span_of(item.get("timestamp")) for item in answer.items}
+        return all(
+            (span := spans.get(event_id)) is not None and span.exact and span.low == floor
+            for event_id in event_ids
+        )
 
     @rule(step_ms=st.sampled_from(CLOCK_STEPS_MS))
     def advance_clock(self, step_ms: int) -> None:
@@ -172,16 +197,30 @@ def _total_findings(api: QueryApi, listing: PageAnswer, expected: Expectation) -
     ]
 
 
-@pytest.mark.needs_control
+def _phases() -> tuple[Phase, ...]:
+    """The profile's phases; shrinking replays HTTP steps for minutes, so only the deep profile shrinks."""
+    phases = tuple(settings().phases)
+    if settings.get_current_profile_name() != DEEP:
+        phases = tuple(phase for phase in phases if phase is not Phase.shrink)
+    return phases
+
+
 @pytest.mark.req(
     "V2Q-FILT-010", "V1Q-FILT-013", "V2Q-PAGE-005", "V1Q-PAGE-005", "V2Q-PAGE-007", "V1Q-PAGE-008"
 )
-def test_box_behaves_like_its_model(machine_context: MachineContext) -> None:
-    """Random interleavings of injections, clock steps and v1/v2 queries agree with the model."""
+def test_box_behaves_like_its_model(
+    query_oracle: CoreData | HistorySample,
+    http_client: RecordingHttpClient,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Random interleavings of injections, clock steps and v1/v2 queries agree with the model; a box without
+    control plane keeps its own record, and random v1/v2 queries and pages of its past agree with it."""
+    if isinstance(query_oracle, HistorySample):
+        _history_is_the_model(http_client, query_oracle, request)
+        return
+    machine_context: MachineContext = request.getfixturevalue("machine_context")
     profile = settings()
-    phases = profile.phases
-    if settings.get_current_profile_name() != DEEP:  # shrinking replays HTTP steps for minutes: deep only
-        phases = tuple(phase for phase in phases if phase is not Phase.shrink)
+    phases = _phases()
 
     class BoundMachine(QueryMachine):
         context = machine_context
@@ -192,3 +231,30 @@ def test_box_behaves_like_its_model(machine_context: MachineContext) -> None:
             profile, max_examples=profile.max_examples, stateful_step_count=QUERY_MODEL_STEPS, phases=phases
         ),
     )
+
+
+def _history_is_the_model(
+    client: RecordingHttpClient, sample: HistorySample, request: pytest.FixtureRequest
+) -> None:
+    """Random v1/v2 filter combinations and pages over the sampled window, each judged by the sample."""
+    require_sample(sample, "v2")
+    require_sample(sample, "v1")
+    profile = settings()
+
+    @settings(profile, max_examples=min(profile.max_examples, QUERY_MODEL_STEPS * 2), phases=_phases())
+    @given(data=st.data())
+    def one_query(data: st.DataObject) -> None:
+        interface: Interface = "v2" if data.draw(st.booleans(), label="v2") else "v1"
+        query = within_window(sample, interface, data.draw(draws(sample, interface), label="filters"))
+        size = data.draw(st.integers(1, 5), label="page size")
+        position = data.draw(st.floats(0, 1), label="page position")
+        findings, exchanges = model_findings(client, sample, query, size=size, position=position)
+        fail_on(
+            findings,
+            title=f"{interface} answer differs from the box's own history",
+            exchanges=exchanges[:2],
+            context=f"{query.describe()}; page of size {size}; sample {sample!r}",
+        )
+
+    one_query()
+    judged(request, "events", len(sample.v2) + len(sample.v1))

@@ -1,8 +1,9 @@
 """Picture search (seed 002): threshold scale, window, order, continuation, caps, device filter, fiqa, errors.
 
 Oracle tests store `search_history` (one person 2,400+ times in 20 h among others) and compute the
-expected items from it; observational tests (bad images, wrong parameters, answer shape) need only a
-face photo and run on any box.
+expected items from it; on a box without control plane each judges its requirements with the box's own
+pictures instead (`search_own_paths`). Observational tests (bad images, wrong parameters, answer shape)
+need only a face photo and run on any box.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from conformance.scenarios.loader import load_named
 from conformance.spec.schema_requirements import schema_requirement_ids
 from conformance.suite.hypothesis_profiles import DEEP
 from conformance.suite.support import search_history as history_data
+from conformance.suite.support import search_own_paths as own_paths
 from conformance.suite.support.query_data import v2_reads_seconds
 from conformance.suite.support.schema_findings import e23_stranger_info, fail_on_schema
 from conformance.suite.support.search_calls import (
@@ -33,7 +35,7 @@ from conformance.suite.support.search_calls import (
     run_chain,
 )
 from conformance.suite.support.search_history import DAY_MS, HOUR_MS, TARGET
-from conformance.suite.support.search_own_events import sample_own_pictures
+from conformance.suite.support.search_own_events import OwnPictures, sample_own_pictures
 from conformance.suite.support.search_photos import (
     PHOTO_HINT,
     blank_jpeg,
@@ -98,12 +100,32 @@ def any_photo(
     return own.events[0].photo
 
 
+@pytest.fixture(scope="module")
+def oracle(request: pytest.FixtureRequest, search_box: None, target: Target) -> SeededScenario | None:
+    """The stored search history with a control plane; None on a box without one: the oracle tests then
+    judge their requirements with the box's own pictures (`search_own_paths`)."""
+    if target.config.control_url is None:
+        return None
+    history: SeededScenario = request.getfixturevalue("history")
+    return history
+
+
+def _own(request: pytest.FixtureRequest) -> OwnPictures:
+    pictures: OwnPictures = request.getfixturevalue("own_pictures")
+    return pictures
+
+
+def _photo(request: pytest.FixtureRequest) -> str:
+    photo: str = request.getfixturevalue("target_photo")
+    return photo
+
+
 def _items(answer: dict[str, Any]) -> list[dict[str, Any]]:
     raw = answer.get("event_list")
     return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
 
 
-# -- oracle: what a search returns ----------------------------------------------------------------
+# -- oracle: what a search returns (on a box without control plane: judged with its own pictures) ----
 
 
 @pytest.mark.req(
@@ -117,13 +139,20 @@ def _items(answer: dict[str, Any]) -> list[dict[str, Any]]:
     "PS-SEARCH-005",
     "PS-SEARCH-009",
     "PS-SEARCH-010",
+    "PS-SEARCH-006",
 )
-@pytest.mark.needs_control
 @pytest.mark.parametrize("reverse", [None, False], ids=["reverse-default", "reverse-false"])
 def test_search_returns_exactly_the_persons_events(
-    history: SeededScenario, target_photo: str, http_client: RecordingHttpClient, reverse: bool | None
+    request: pytest.FixtureRequest,
+    oracle: SeededScenario | None,
+    http_client: RecordingHttpClient,
+    reverse: bool | None,
 ) -> None:
     """Continued to the end, a default search yields the person's last-24-h events once each, in order."""
+    if oracle is None:
+        own_paths.default_window(request, _own(request), http_client, reverse)
+        return
+    history, target_photo = oracle, _photo(request)
     body: dict[str, Any] = {"face_image_base64": target_photo}
     if reverse is not None:
         body["reverse"] = reverse
@@ -149,12 +178,15 @@ def test_search_returns_exactly_the_persons_events(
     )
 
 
-@pytest.mark.req("PS-SEARCH-012", "PS-SCHEMA-008")
-@pytest.mark.needs_control
+@pytest.mark.req("PS-SEARCH-012", "PS-SCHEMA-008", "PS-SEARCH-018")
 def test_threshold_is_on_the_0_to_100_scale(
-    history: SeededScenario, target_photo: str, http_client: RecordingHttpClient
+    request: pytest.FixtureRequest, oracle: SeededScenario | None, http_client: RecordingHttpClient
 ) -> None:
     """Threshold t returns exactly the items of threshold 0 whose compare_score × 100 ≥ t (E08)."""
+    if oracle is None:
+        own_paths.thresholds(request, _own(request), http_client, (*THRESHOLDS[1:], None))
+        return
+    target_photo = _photo(request)
     window = {"starttime": NOW_S - 3600, "endtime": NOW_S}
     base_response = post_search(http_client, {"face_image_base64": target_photo, "threshold": 0, **window})
     base = SearchCall.from_exchange({}, expect_success(base_response, ["PS-SEARCH-012"]))
@@ -183,11 +215,17 @@ def test_threshold_is_on_the_0_to_100_scale(
 
 
 @pytest.mark.req("PS-SEARCH-005", "PS-SEARCH-006", "PS-SEARCH-009", "PS-SEARCH-019")
-@pytest.mark.needs_control
 def test_older_events_only_with_an_explicit_window(
-    history: SeededScenario, target_photo: str, http_client: RecordingHttpClient
+    request: pytest.FixtureRequest,
+    oracle: SeededScenario | None,
+    http_client: RecordingHttpClient,
+    target: Target,
 ) -> None:
     """Sightings 25–26 h old are outside the default window but found when the window names them."""
+    if oracle is None:
+        own_paths.older_window(request, _own(request), http_client, lenient=target.profile == "lenient")
+        return
+    history, target_photo = oracle, _photo(request)
     old_window = {"starttime": NOW_S - 27 * 3600, "endtime": NOW_S - 23 * 3600}
     body = {"face_image_base64": target_photo, **old_window}
     chain = run_chain(http_client, body, ["PS-SEARCH-009"])
@@ -211,24 +249,34 @@ def test_older_events_only_with_an_explicit_window(
 
 
 @pytest.mark.req("PS-SEARCH-007", "PS-ERR-005")
-@pytest.mark.needs_control
 @pytest.mark.parametrize("days", [31, 45])
 def test_window_of_a_month_or_more_is_refused(
-    history: SeededScenario, target_photo: str, http_client: RecordingHttpClient, target: Target, days: int
+    request: pytest.FixtureRequest,
+    oracle: SeededScenario | None,
+    http_client: RecordingHttpClient,
+    target: Target,
+    days: int,
 ) -> None:
     """endtime - starttime must be shorter than one month (seed 002): 31 days and more are refused."""
+    if oracle is None:
+        own_paths.month_refused(_own(request), http_client, target.profile, days)
+        return
+    target_photo = _photo(request)
     body = {"face_image_base64": target_photo, "starttime": NOW_S - days * 86400, "endtime": NOW_S}
     expect_search_error(
         post_search(http_client, body), ("INVALID_ARGUMENTS",), ["PS-SEARCH-007"], target.profile
     )
 
 
-@pytest.mark.req("PS-SEARCH-007", "PS-SEARCH-009")
-@pytest.mark.needs_control
+@pytest.mark.req("PS-SEARCH-007", "PS-SEARCH-009", "PS-SEARCH-011", "PS-SEARCH-019")
 def test_window_of_29_days_is_searched(
-    history: SeededScenario, target_photo: str, http_client: RecordingHttpClient
+    request: pytest.FixtureRequest, oracle: SeededScenario | None, http_client: RecordingHttpClient
 ) -> None:
-    """A 29-day window is valid and finds the sighting 20 days old."""
+    """A 29-day window is valid and finds the sighting 20 days old (a box's own: its event in it)."""
+    if oracle is None:
+        own_paths.month_less_a_day(request, _own(request), http_client)
+        return
+    history, target_photo = oracle, _photo(request)
     start_ms, end_ms = NOW_MS - 48 * DAY_MS, NOW_MS - 19 * DAY_MS
     body = {"face_image_base64": target_photo, "starttime": start_ms / 1000, "endtime": end_ms / 1000}
     chain = run_chain(http_client, body, ["PS-SEARCH-007"])
@@ -240,11 +288,17 @@ def test_window_of_29_days_is_searched(
 
 
 @pytest.mark.req("PS-SEARCH-008")
-@pytest.mark.needs_control
 def test_starttime_after_endtime(
-    history: SeededScenario, target_photo: str, http_client: RecordingHttpClient, target: Target
+    request: pytest.FixtureRequest,
+    oracle: SeededScenario | None,
+    http_client: RecordingHttpClient,
+    target: Target,
 ) -> None:
     """An inverted window is refused with a 4xx or answered empty; never a 5xx."""
+    if oracle is None:
+        own_paths.inverted(_own(request), http_client, target.profile)
+        return
+    target_photo = _photo(request)
     body = {"face_image_base64": target_photo, "starttime": NOW_S - 3600, "endtime": NOW_S - 7200}
     response = post_search(http_client, body)
     if response.status == 200:
@@ -257,12 +311,18 @@ def test_starttime_after_endtime(
 
 
 @pytest.mark.req("PS-SEARCH-013")
-@pytest.mark.needs_control
 @pytest.mark.parametrize("devices", [["dev-ps-c"], ["dev-ps-a", "dev-ps-c"]], ids=["one", "two"])
 def test_device_id_list_limits_the_search(
-    history: SeededScenario, target_photo: str, http_client: RecordingHttpClient, devices: list[str]
+    request: pytest.FixtureRequest,
+    oracle: SeededScenario | None,
+    http_client: RecordingHttpClient,
+    devices: list[str],
 ) -> None:
     """Only events of the listed devices are returned, all of them."""
+    if oracle is None:  # as many devices, the searched event's own first
+        own_paths.device_list(request, _own(request), http_client, len(devices))
+        return
+    history, target_photo = oracle, _photo(request)
     start_ms = NOW_MS - 2 * HOUR_MS
     body = {"face_image_base64": target_photo, "starttime": start_ms / 1000, "device_id_list": devices}
     chain = run_chain(http_client, body, ["PS-SEARCH-013"])
@@ -275,11 +335,17 @@ def test_device_id_list_limits_the_search(
 
 
 @pytest.mark.req("PS-SEARCH-002", "PS-SEARCH-003", "PS-ERR-005")
-@pytest.mark.needs_control
 def test_fiqa_level(
-    history: SeededScenario, control: ControlClient, http_client: RecordingHttpClient, target: Target
+    request: pytest.FixtureRequest,
+    oracle: SeededScenario | None,
+    http_client: RecordingHttpClient,
+    target: Target,
 ) -> None:
     """A small face is searched without fiqa_level, refused with "high"; unknown levels may be ignored."""
+    if oracle is None:
+        own_paths.fiqa(request, _own(request), http_client, target.profile)
+        return
+    control: ControlClient = request.getfixturevalue("control")
     small = photo_b64(downscaled(control.face_jpeg(TARGET, variant=5), 120))
     window = {"starttime": NOW_S - 3600}
     for level in (None, "no"):
@@ -305,7 +371,7 @@ def test_fiqa_level(
 
 
 @pytest.mark.req("PS-SEARCH-016", "PS-SEARCH-017", "PS-SEARCH-011")
-@pytest.mark.needs_control
+@pytest.mark.needs_control  # a box's own: test_scan_cap_holds_on_a_month_of_history
 @pytest.mark.skipif(
     settings.get_current_profile_name() != DEEP, reason="stores 50,400 events (~20 s): deep profile only"
 )

@@ -9,7 +9,7 @@ exactly as a real box's history would be (the embedded emulator has no history o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -18,29 +18,24 @@ from conformance.checks import search_checks
 from conformance.checks.findings import Finding
 from conformance.checks.search_checks import SearchCall, SearchItem
 from conformance.checks.vocabulary import SEARCH_DEFAULT_THRESHOLD, SEARCH_MAX_RESULTS, SEARCH_MAX_SCANNED
-from conformance.clients.exchange import HttpExchange
 from conformance.clients.failures import fail_on
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.suite.judgement import judged, not_exercised
-from conformance.suite.support import search_history
-from conformance.suite.support.query_data import v2_reads_seconds
 from conformance.suite.support.search_calls import (
-    MAX_CHAIN_CALLS,
     SearchChain,
     expect_search_error,
     expect_success,
     post_search,
-    run_chain,
 )
-from conformance.suite.support.search_own_events import (
-    KINDS,
-    MATCHED,
-    OwnEvent,
-    OwnPictures,
-    sample_own_pictures,
-    search_window,
+from conformance.suite.support.search_own_events import KINDS, OwnPictures, search_window
+from conformance.suite.support.search_own_searches import (
+    chain_items,
+    in_window,
+    own_chain,
+    own_event,
+    own_exchanges,
+    searched,
 )
-from conformance.suite.support.search_sandbox import own_data
 from conformance.target.target import Target
 
 MINUTE_MS = 60_000.0
@@ -56,64 +51,6 @@ PROBE_CALLS = 3  # a probe holds about 20 (far edge: 50) results: one call, a co
 FAR_EDGE_EVENTS = 50  # the probe at the far edge of the window is sized to hold about this many events
 MONTH_DAYS = (31, 45)
 SCAN_CAP_DAYS = 29
-TIME_TOLERANCE_S = 0.001
-
-
-@pytest.fixture(scope="module")
-def own_pictures(
-    request: pytest.FixtureRequest, target: Target, http_client: RecordingHttpClient
-) -> Iterator[OwnPictures]:
-    """The box's own events with face pictures; with a control plane, of a stored search history."""
-    if not target.capabilities.picture_search:
-        pytest.skip("the box has no picture search interface")
-    if not target.capabilities.v2_events:
-        not_exercised("the box's events are sampled through v2 getevents, which it does not offer")
-    seconds = v2_reads_seconds(request, target, http_client)
-    lenient = target.profile == "lenient"
-    if target.config.control_url is None:
-        yield sample_own_pictures(http_client, v2_seconds=seconds, lenient=lenient)
-        return
-    control, core = request.getfixturevalue("control"), request.getfixturevalue("core_scenario")
-    with own_data(control, target, http_client, core, search_history.search_scenario()):
-        yield sample_own_pictures(http_client, v2_seconds=seconds, lenient=lenient)
-
-
-def _event(own_pictures: OwnPictures, kind: str = MATCHED) -> OwnEvent:
-    event = own_pictures.event(kind)
-    if event is None:
-        not_exercised(f"no {kind} event with a face picture to search for: {'; '.join(own_pictures.notes)}")
-    return event
-
-
-def _chain(
-    client: RecordingHttpClient,
-    event: OwnEvent,
-    window: tuple[float, float],
-    ids: Sequence[str],
-    *,
-    max_calls: int = MAX_CHAIN_CALLS,
-    **extra: Any,
-) -> SearchChain:
-    body = {"face_image_base64": event.photo, **search_window(*window), **extra}
-    return run_chain(client, body, ids, max_calls)
-
-
-def _items(chain: SearchChain) -> list[SearchItem]:
-    return [item for call in chain.calls for item in call.items]
-
-
-def _exchanges(event: OwnEvent, *chains: SearchChain) -> list[HttpExchange]:
-    return [*event.picture_exchanges, *(x for chain in chains for x in chain.exchanges)]
-
-
-def _in_window(items: Sequence[SearchItem], window: tuple[float, float], ids: Sequence[str]) -> list[Finding]:
-    start, end = window[0] / 1000, window[1] / 1000
-    return search_checks.window(items, end, start, end, tolerance_s=TIME_TOLERANCE_S, requirements=ids)
-
-
-def _searched(request: pytest.FixtureRequest, *chains: SearchChain) -> None:
-    judged(request, "searches", sum(len(chain.exchanges) for chain in chains))
-    judged(request, "pictures", 1)
 
 
 @pytest.mark.req(
@@ -124,20 +61,20 @@ def test_own_face_finds_its_event(
     request: pytest.FixtureRequest, own_pictures: OwnPictures, http_client: RecordingHttpClient, kind: str
 ) -> None:
     """The event's own face picture finds the event, at a compare_score meeting the default threshold."""
-    event = _event(own_pictures, kind)
+    event = own_event(own_pictures, kind)
     window = own_pictures.around(event, AROUND_MS)
-    chain = _chain(http_client, event, window, ["PS-SEARCH-018"])
-    items = _items(chain)
+    chain = own_chain(http_client, event, window, ["PS-SEARCH-018"])
+    items = chain_items(chain)
     findings = search_checks.finds_event(
         items, event.low_ms, event.high_ms, event.device_id, requirements=("PS-SEARCH-018",)
     )
     findings += search_checks.threshold(items, requirements=("PS-SEARCH-012", "PS-SCHEMA-008"))
-    findings += _in_window(items, window, ["PS-SEARCH-009"])
+    findings += in_window(items, window, ["PS-SEARCH-009"])
     findings += search_checks.order(items, True, requirements=("PS-SEARCH-014",))
     findings += search_checks.continuation(chain.calls, requirements=("PS-SEARCH-011",))
     findings += search_checks.out_timestamp(chain.answers)
-    fail_on(findings, f"search with a {kind} event's own face picture", exchanges=_exchanges(event, chain))
-    _searched(request, chain)
+    fail_on(findings, f"search with a {kind} event's own face picture", exchanges=own_exchanges(event, chain))
+    searched(request, chain)
 
 
 def _between_scores(items: Sequence[SearchItem]) -> list[float]:
@@ -156,23 +93,23 @@ def test_raising_the_threshold_keeps_the_items_reaching_it(
     request: pytest.FixtureRequest, own_pictures: OwnPictures, http_client: RecordingHttpClient
 ) -> None:
     """Threshold t returns exactly the items of threshold 0 whose compare_score × 100 ≥ t (E08)."""
-    event = _event(own_pictures)
+    event = own_event(own_pictures)
     window = own_pictures.around(event, THRESHOLD_AROUND_MS)
-    base = _chain(http_client, event, window, ["PS-SEARCH-012"], threshold=0)
-    base_items = _items(base)
+    base = own_chain(http_client, event, window, ["PS-SEARCH-012"], threshold=0)
+    base_items = chain_items(base)
     findings = search_checks.threshold(base_items, 0, requirements=("PS-SEARCH-012", "PS-SCHEMA-008"))
     findings += search_checks.finds_event(base_items, event.low_ms, event.high_ms, event.device_id)
     chains = [base]
     for threshold in (*RAISED_THRESHOLDS, *_between_scores(base_items)):
         extra: dict[str, Any] = {} if threshold is None else {"threshold": threshold}
-        chain = _chain(http_client, event, window, ["PS-SEARCH-012"], **extra)
+        chain = own_chain(http_client, event, window, ["PS-SEARCH-012"], **extra)
         chains.append(chain)
         limit = SEARCH_DEFAULT_THRESHOLD if threshold is None else threshold
-        items = _items(chain)
+        items = chain_items(chain)
         findings += search_checks.threshold(items, limit, requirements=("PS-SEARCH-012",))
         findings += search_checks.threshold_relation(base_items, items, limit)
-    fail_on(findings, "searches of one picture at rising thresholds", exchanges=_exchanges(event, *chains))
-    _searched(request, *chains)
+    fail_on(findings, "searches of one picture at rising thresholds", exchanges=own_exchanges(event, *chains))
+    searched(request, *chains)
 
 
 @pytest.mark.req("PS-SEARCH-013")
@@ -180,19 +117,19 @@ def test_device_id_list_restricts_the_results(
     request: pytest.FixtureRequest, own_pictures: OwnPictures, http_client: RecordingHttpClient
 ) -> None:
     """Only the listed devices' events come back, all of them, the event's own when its device is listed."""
-    event = _event(own_pictures)
+    event = own_event(own_pictures)
     window = own_pictures.around(event, AROUND_MS)
     ids = ["PS-SEARCH-013"]
-    base = _chain(http_client, event, window, ids, threshold=0)
-    base_items = _items(base)
+    base = own_chain(http_client, event, window, ids, threshold=0)
+    base_items = chain_items(base)
     others = sorted({item.device_id for item in base_items} - {event.device_id})
     lists = [[event.device_id]] + ([[others[0], event.device_id], others] if others else [])
     findings: list[Finding] = []
     chains = [base]
     for listed in lists:
-        chain = _chain(http_client, event, window, ids, threshold=0, device_id_list=listed)
+        chain = own_chain(http_client, event, window, ids, threshold=0, device_id_list=listed)
         chains.append(chain)
-        items = _items(chain)
+        items = chain_items(chain)
         expected = {item.key for item in base_items if item.device_id in listed}
         findings += search_checks.devices(items, listed)
         findings += search_checks.continuation(chain.calls, expected, requirements=ids)
@@ -200,8 +137,10 @@ def test_device_id_list_restricts_the_results(
             findings += search_checks.finds_event(
                 items, event.low_ms, event.high_ms, event.device_id, requirements=ids
             )
-    fail_on(findings, f"searches restricted by device_id_list {lists}", exchanges=_exchanges(event, *chains))
-    _searched(request, *chains)
+    fail_on(
+        findings, f"searches restricted by device_id_list {lists}", exchanges=own_exchanges(event, *chains)
+    )
+    searched(request, *chains)
     if not others:
         not_exercised("every result of the window came from the event's own device: none to leave out")
 
@@ -211,19 +150,23 @@ def test_narrower_window_restricts_the_results(
     request: pytest.FixtureRequest, own_pictures: OwnPictures, http_client: RecordingHttpClient
 ) -> None:
     """A window inside another returns exactly the wider search's results that lie in it."""
-    event = _event(own_pictures)
+    event = own_event(own_pictures)
     wide_window = own_pictures.around(event, AROUND_MS)
     narrow_window = own_pictures.around(event, AROUND_MS / 4)
     ids = ["PS-SEARCH-009"]
-    wide = _chain(http_client, event, wide_window, ids, threshold=0)
-    narrow = _chain(http_client, event, narrow_window, ids, threshold=0)
-    findings = _in_window(_items(wide), wide_window, ids) + _in_window(_items(narrow), narrow_window, ids)
-    findings += search_checks.agreement(_items(wide), _items(narrow), *narrow_window, requirements=ids)
-    findings += search_checks.finds_event(
-        _items(narrow), event.low_ms, event.high_ms, event.device_id, requirements=ids
+    wide = own_chain(http_client, event, wide_window, ids, threshold=0)
+    narrow = own_chain(http_client, event, narrow_window, ids, threshold=0)
+    findings = in_window(chain_items(wide), wide_window, ids) + in_window(
+        chain_items(narrow), narrow_window, ids
     )
-    fail_on(findings, "a window inside another", exchanges=_exchanges(event, wide, narrow))
-    _searched(request, wide, narrow)
+    findings += search_checks.agreement(
+        chain_items(wide), chain_items(narrow), *narrow_window, requirements=ids
+    )
+    findings += search_checks.finds_event(
+        chain_items(narrow), event.low_ms, event.high_ms, event.device_id, requirements=ids
+    )
+    fail_on(findings, "a window inside another", exchanges=own_exchanges(event, wide, narrow))
+    searched(request, wide, narrow)
 
 
 @pytest.mark.req("PS-SEARCH-014", "PS-SEARCH-015")
@@ -231,16 +174,16 @@ def test_reverse_orders_the_results(
     request: pytest.FixtureRequest, own_pictures: OwnPictures, http_client: RecordingHttpClient
 ) -> None:
     """By default results come newest first; reverse false gives the same results oldest first."""
-    event = _event(own_pictures)
+    event = own_event(own_pictures)
     window = own_pictures.around(event, AROUND_MS)
-    newest = _chain(http_client, event, window, ["PS-SEARCH-014"], threshold=0)
-    oldest = _chain(http_client, event, window, ["PS-SEARCH-015"], threshold=0, reverse=False)
-    findings = search_checks.order(_items(newest), True, requirements=("PS-SEARCH-014",))
-    findings += search_checks.order(_items(oldest), False, requirements=("PS-SEARCH-015",))
-    same = {item.key for item in _items(newest)}
+    newest = own_chain(http_client, event, window, ["PS-SEARCH-014"], threshold=0)
+    oldest = own_chain(http_client, event, window, ["PS-SEARCH-015"], threshold=0, reverse=False)
+    findings = search_checks.order(chain_items(newest), True, requirements=("PS-SEARCH-014",))
+    findings += search_checks.order(chain_items(oldest), False, requirements=("PS-SEARCH-015",))
+    same = {item.key for item in chain_items(newest)}
     findings += search_checks.continuation(oldest.calls, same, requirements=("PS-SEARCH-015",))
-    fail_on(findings, "one search in both orders", exchanges=_exchanges(event, newest, oldest))
-    _searched(request, newest, oldest)
+    fail_on(findings, "one search in both orders", exchanges=own_exchanges(event, newest, oldest))
+    searched(request, newest, oldest)
     if len(same) < 2:
         not_exercised(f"the window returned {len(same)} result(s): no order to judge")
 
@@ -264,7 +207,7 @@ def _probes(
     and at the far edge of the window."""
     if chain.calls and chain.calls[-1].have_more:
         return []  # the chain never finished (judged so): probing it adds nothing
-    times = sorted(item.ts_ms for item in _items(chain) if item.ts_ms is not None)
+    times = sorted(item.ts_ms for item in chain_items(chain) if item.ts_ms is not None)
     probes = []
     cuts = chain.calls[:-1]
     for index in sorted({0, len(cuts) // 2, len(cuts) - 1} if cuts else set()):
@@ -289,33 +232,35 @@ def test_continuation_partitions_the_results(
     Threshold 0 matches every event, so a window of a few thousand events needs several calls; probes
     around each continuation point and at the window's far edge, each searched alone, must agree with it.
     """
-    event = _event(own_pictures)
+    event = own_event(own_pictures)
     window, count = _chain_window(http_client, own_pictures)
     ids = ["PS-SEARCH-011"]
-    first = _chain(http_client, event, window, ids, threshold=0, max_calls=1)
+    first = own_chain(http_client, event, window, ids, threshold=0, max_calls=1)
     fail_on(  # judged before continuing: an endtimestamp in another unit makes the continuation fail
         search_checks.endtimestamp(first.answers, window[0] / 1000, window[1] / 1000),
         "the endtimestamp a search continues from",
-        exchanges=_exchanges(event, first),
+        exchanges=own_exchanges(event, first),
     )
-    chain = _chain(http_client, event, window, ids, threshold=0)
-    items = _items(chain)
+    chain = own_chain(http_client, event, window, ids, threshold=0)
+    items = chain_items(chain)
     last = chain.calls[-1] if chain.calls else None
     capped = last is not None and last.have_more is False and len(last.items) >= SEARCH_MAX_RESULTS
     probe_ids = [*ids, "PS-SEARCH-017"] if capped else ids  # a full last page said no more was left
     findings = search_checks.continuation(chain.calls, requirements=("PS-SEARCH-011", "PS-SEARCH-019"))
     findings += search_checks.caps(chain.calls, requirements=("PS-SEARCH-017",))
     findings += search_checks.order(items, True, requirements=("PS-SEARCH-014",))
-    findings += _in_window(items, window, ["PS-SEARCH-009"])
+    findings += in_window(items, window, ["PS-SEARCH-009"])
     findings += search_checks.endtimestamp(chain.answers, window[0] / 1000, window[1] / 1000)
     probes = []
     oldest = own_pictures.oldest_between(http_client, *window)
     for low, high in _probes(chain, window, count, oldest):
-        probe = _chain(http_client, event, (low, high), ids, threshold=0, max_calls=PROBE_CALLS)
+        probe = own_chain(http_client, event, (low, high), ids, threshold=0, max_calls=PROBE_CALLS)
         probes.append(probe)
-        findings += search_checks.agreement(items, _items(probe), low, high, requirements=probe_ids)
-    fail_on(findings, f"a search continued over {count} events", exchanges=_exchanges(event, chain, *probes))
-    _searched(request, chain, *probes)
+        findings += search_checks.agreement(items, chain_items(probe), low, high, requirements=probe_ids)
+    fail_on(
+        findings, f"a search continued over {count} events", exchanges=own_exchanges(event, chain, *probes)
+    )
+    searched(request, chain, *probes)
     if len(items) <= SEARCH_MAX_RESULTS and len(chain.calls) == 1:
         not_exercised(
             f"the {window[1] - window[0]:.0f} ms before the closed bound hold {count} events and threshold "
@@ -328,7 +273,7 @@ def test_scan_cap_holds_on_a_month_of_history(
     request: pytest.FixtureRequest, own_pictures: OwnPictures, http_client: RecordingHttpClient
 ) -> None:
     """A window of more than 50,000 events is not scanned in one call: have_more is true."""
-    event = _event(own_pictures)
+    event = own_event(own_pictures)
     window = own_pictures.ending(SCAN_CAP_DAYS * DAY_MS)
     count = own_pictures.events_between(http_client, *window)
     if count is None or count <= SEARCH_MAX_SCANNED:
@@ -353,7 +298,7 @@ def test_month_window_is_refused_with_own_picture(
     own_pictures: OwnPictures, http_client: RecordingHttpClient, target: Target, days: int
 ) -> None:
     """endtime - starttime must be shorter than one month: 31 days or more are refused (a 4xx)."""
-    event = _event(own_pictures)
+    event = own_event(own_pictures)
     body = {"face_image_base64": event.photo, **search_window(*own_pictures.ending(days * DAY_MS))}
     answer = post_search(http_client, body)
     expect_search_error(answer, ("INVALID_ARGUMENTS",), ["PS-SEARCH-007"], target.profile)

@@ -9,6 +9,7 @@ import pytest
 
 from conformance.clients.failures import fail_unless
 from conformance.clients.http_client import RecordedResponse, RecordingHttpClient
+from conformance.suite.judgement import judged, not_exercised
 from conformance.target.target import DEVICES_PATH, Target
 
 
@@ -32,10 +33,13 @@ def device_list(
 
 
 @pytest.mark.req("DEV-SCHEMA-002")
-def test_device_ids_are_unique_non_empty_strings(device_list: RecordedResponse) -> None:
+def test_device_ids_are_unique_non_empty_strings(
+    request: pytest.FixtureRequest, device_list: RecordedResponse
+) -> None:
     ids = [item.get("device_id") if isinstance(item, dict) else None for item in _devices(device_list)]
     if not ids:
-        pytest.skip("the box lists no devices")
+        not_exercised("the box lists no devices")
+    judged(request, "devices", len(ids))
     bad = [value for value in ids if not isinstance(value, str) or not value]
     fail_unless(
         not bad,
@@ -54,7 +58,7 @@ def test_device_ids_are_unique_non_empty_strings(device_list: RecordedResponse) 
 
 @pytest.mark.req("DEV-FILT-001", "DEV-FILT-002")
 def test_device_id_selects_one_device(
-    device_list: RecordedResponse, http_client: RecordingHttpClient
+    request: pytest.FixtureRequest, device_list: RecordedResponse, http_client: RecordingHttpClient
 ) -> None:
     """Without device_id every device is listed, with it only that one; no preview list unless asked."""
     ids = ["DEV-FILT-001", "DEV-FILT-002"]
@@ -62,7 +66,8 @@ def test_device_id_selects_one_device(
         item["device_id"] for item in _devices(device_list) if isinstance(item, dict) and "device_id" in item
     ]
     if not everyone:
-        pytest.skip("the box lists no devices")
+        not_exercised("the box lists no devices")
+    judged(request, "devices", 1)
     wanted = everyone[-1]
     answer = http_client.get(DEVICES_PATH, {"device_id": wanted})
     got = [item.get("device_id") if isinstance(item, dict) else None for item in _devices(answer)]

@@ -11,6 +11,7 @@ import pytest
 from conformance.checks.unit_inference import classify_timestamp, to_ms
 from conformance.clients.failures import fail_unless
 from conformance.clients.http_client import RecordedResponse, RecordingHttpClient
+from conformance.suite.judgement import judged, not_exercised
 from conformance.suite.support.envelopes import expect_v2_client_error
 from conformance.suite.support.query_data import BoxWindow
 from conformance.target.target import Target
@@ -49,7 +50,7 @@ def pictured_event(box_window: BoxWindow) -> dict[str, Any]:
     for event in box_window.events:
         if event.get("spot_image_id") and event.get("recognize_face_image_id"):
             return dict(event)
-    pytest.skip("no stored event names both a spot_image_id and a recognize_face_image_id")
+    not_exercised("no stored event names both a spot_image_id and a recognize_face_image_id")
 
 
 def _expect_picture(
@@ -68,23 +69,31 @@ def _expect_picture(
 
 @pytest.mark.req("IMG-TIME-001", "V2EV-SCHEMA-006")
 def test_spot_image_found_by_the_event_timestamp(
-    target: Target, http_client: RecordingHttpClient, pictured_event: dict[str, Any]
+    request: pytest.FixtureRequest,
+    target: Target,
+    http_client: RecordingHttpClient,
+    pictured_event: dict[str, Any],
 ) -> None:
     """The v2 event's spot_image_id is a picture getspotimage serves for the event's own timestamp."""
     lenient = target.profile == "lenient"
     _expect_picture(
         http_client, pictured_event, "spot_image_id", lenient, ["IMG-TIME-001", "V2EV-SCHEMA-006"]
     )
+    judged(request, "pictures", 1)
 
 
 @pytest.mark.req("IMG-SCHEMA-002", "V2EV-SCHEMA-005")
 def test_face_picture_id_is_served_too(
-    target: Target, http_client: RecordingHttpClient, pictured_event: dict[str, Any]
+    request: pytest.FixtureRequest,
+    target: Target,
+    http_client: RecordingHttpClient,
+    pictured_event: dict[str, Any],
 ) -> None:
     """recognize_face_image_id is an image id of getspotimage as much as spot_image_id is."""
     lenient = target.profile == "lenient"
     ids = ["IMG-SCHEMA-002", "V2EV-SCHEMA-005"]
     _expect_picture(http_client, pictured_event, "recognize_face_image_id", lenient, ids)
+    judged(request, "pictures", 1)
 
 
 @pytest.mark.req("IMG-ERR-002")

@@ -2,13 +2,15 @@
 api_version, person_type codes, pictures per the history_need_* flags, delivery of every stored event,
 and delivery that resumes after the receiver was unreachable.
 
-The module stores its own live cast (with a few events stored before any upload URL is set), points
-the box at the run's receiver and reads what arrived through the receiver's API.
+With a control plane the module stores its own live cast (with a few events stored before any upload URL
+is set), points the box at the run's receiver and reads what arrived through the receiver's API; on a box
+without one each test judges the box's own recognitions, matched to its history (`upload_own_paths`).
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,17 +20,25 @@ from conformance.checks.consistency import EventView
 from conformance.checks.findings import Finding, FindingCategory
 from conformance.checks.scenario import ScenarioEvent
 from conformance.clients.failures import fail_on, fail_unless
+from conformance.clients.http_client import RecordingHttpClient
 from conformance.spec.schema_requirements import schema_requirement_ids
+from conformance.suite.fixtures import RunReceiver
+from conformance.suite.support import upload_own_paths as own_paths
 from conformance.suite.support.schema_findings import e23_stranger_info, fail_on_schema
 from conformance.suite.support.search_sandbox import write_upload_setting
 from conformance.suite.support.upload_box import STORED_BEFORE_URL, UploadBox
 from conformance.suite.support.upload_box import configure as _configure
+from conformance.suite.support.upload_live import UploadTraffic
+from conformance.suite.support.upload_outage import judge_outage
 from conformance.suite.support.upload_relay import ReceiverRelay
+from conformance.suite.support.upload_site import own_setting
 from conformance.suite.support.upload_wait import keys_of, payload_of, upload_setting, wait_for_keys
 from conformance.suite.support.ws_events import CAM, DOOR, GATE, STRANGER
+from conformance.suite.uploads import UploadRoute
 from conformance.target.target import V2_EVENTS_PATH, Target
 
 DOWN_S = 1.5  # how long the receiver stays unreachable while the box tries
+SITE_DOWN_S = 3.0  # a box's own recognitions: long enough that some are recorded while the port is closed
 RESUME_DEADLINE_S = 12.0  # a box retrying with backoff delivers well within this once the receiver is back
 MIXED_CAST = [
     (GATE, "id-live-emp"),
@@ -37,6 +47,22 @@ MIXED_CAST = [
     (GATE, "id-live-vip"),
     (CAM, STRANGER),
 ]
+
+
+def _site(
+    request: pytest.FixtureRequest,
+) -> tuple[UploadRoute, RunReceiver, RecordingHttpClient, UploadTraffic, dict[str, Any]]:
+    """What a real-box path that changes the setting needs; skipped when the user arranged the setting."""
+    request.getfixturevalue("uploads_in_turn")
+    route: UploadRoute = request.getfixturevalue("box_uploads_to_receiver")
+    own_setting(route)
+    return (
+        route,
+        request.getfixturevalue("receiver"),
+        request.getfixturevalue("http_client"),
+        request.getfixturevalue("traffic"),
+        request.getfixturevalue("restored_setting"),
+    )
 
 
 def _without_repeats(findings: list[Finding]) -> list[Finding]:
@@ -65,10 +91,20 @@ def _stored_events(box: UploadBox) -> list[ScenarioEvent]:
 
 
 @pytest.mark.req("UP-UPLOAD-001", "UP-UPLOAD-002", "UP-UPLOAD-004", "UPC-CONFIG-001")
-@pytest.mark.needs_control
 @pytest.mark.writes_box
-def test_every_stored_event_arrives(upload_box: UploadBox) -> None:
-    """Events stored before and after the URL was set arrive once each, as the box's own query lists them."""
+def test_every_stored_event_arrives(request: pytest.FixtureRequest, target: Target) -> None:
+    """Events stored before and after the URL was set arrive once each, as the box's own query lists them.
+
+    A box without control plane: every event its history shows in the span of its newest uploads
+    arrives, once."""
+    if target.config.control_url is None:
+        request.getfixturevalue("uploads_in_turn")
+        route: UploadRoute = request.getfixturevalue("box_uploads_to_receiver")
+        receiver: RunReceiver = request.getfixturevalue("receiver")
+        traffic: UploadTraffic = request.getfixturevalue("traffic")
+        own_paths.every_event_arrives(request, receiver, traffic, route.receiver_url)
+        return
+    upload_box: UploadBox = request.getfixturevalue("upload_box")
     since = upload_box.receiver.last_seq()
     _configure(upload_box)
     upload_box.live.inject(MIXED_CAST[:3])
@@ -95,11 +131,14 @@ def test_every_stored_event_arrives(upload_box: UploadBox) -> None:
     "UP-SCHEMA-012",
     *schema_requirement_ids("upload-payload"),
 )
-@pytest.mark.needs_control
 @pytest.mark.writes_box
 @pytest.mark.parametrize("mode", ["json", "form-data"])
-def test_upload_payloads(upload_box: UploadBox, target: Target, mode: str) -> None:
+def test_upload_payloads(request: pytest.FixtureRequest, target: Target, mode: str) -> None:
     """One POST per event in the configured encoding, valid per the table: ms times, codes, api_version."""
+    if target.config.control_url is None:
+        own_paths.payloads_in_mode(request, *_site(request), mode, target.profile)
+        return
+    upload_box: UploadBox = request.getfixturevalue("upload_box")
     _configure(upload_box, mode)
     since = upload_box.receiver.last_seq()
     injected = upload_box.live.inject(MIXED_CAST)
@@ -172,12 +211,15 @@ PICTURE_FLAGS = {
     "UPC-CONFIG-006",
     "UPC-UPLOAD-003",
 )
-@pytest.mark.needs_control
 @pytest.mark.writes_box
 @pytest.mark.parametrize("case", list(PICTURE_FLAGS))
-def test_upload_pictures_follow_the_flags(upload_box: UploadBox, case: str) -> None:
+def test_upload_pictures_follow_the_flags(request: pytest.FixtureRequest, target: Target, case: str) -> None:
     """reg_pic, spot_pic, recognize_face: base64 JPEG when their flag is true (default), absent when false."""
     flags = PICTURE_FLAGS[case]
+    if target.config.control_url is None:
+        own_paths.pictures_per_flags(request, *_site(request), flags)
+        return
+    upload_box: UploadBox = request.getfixturevalue("upload_box")
     _configure(upload_box, "json", **flags)
     since = upload_box.receiver.last_seq()
     injected = upload_box.live.inject([(GATE, "id-live-emp"), (CAM, STRANGER)])
@@ -194,15 +236,22 @@ def test_upload_pictures_follow_the_flags(upload_box: UploadBox, case: str) -> N
         need_reg_pic=flags.get("history_need_reg_pic", True),
         need_spot_pic=flags.get("history_need_spot_pic", True),
         need_recognize_face=flags.get("history_need_recognize_face", True),
+        requirements=own_paths.picture_requirements(flags),
     )
     fail_on(findings, f"upload pictures with {flags or 'default flags'}", exchanges=uploads[:2])
 
 
 @pytest.mark.req("UP-UPLOAD-003", "UP-UPLOAD-002")
-@pytest.mark.needs_control
 @pytest.mark.writes_box
-def test_uploads_resume_after_the_receiver_was_down(upload_box: UploadBox) -> None:
-    """Events stored while the receiver is unreachable arrive once it is back; nothing is silently lost."""
+def test_uploads_resume_after_the_receiver_was_down(request: pytest.FixtureRequest, target: Target) -> None:
+    """Events stored while the receiver is unreachable arrive once it is back; nothing is silently lost.
+
+    A box without control plane: the events its history shows recorded while the port was closed."""
+    if target.config.control_url is None:
+        _, receiver, client, traffic, restored = _site(request)
+        judge_outage(request, receiver, client, traffic, restored, SITE_DOWN_S, 0.0)
+        return
+    upload_box: UploadBox = request.getfixturevalue("upload_box")
     host = urlsplit(upload_box.receiver.url).hostname or "127.0.0.1"
     with ReceiverRelay(upload_box.receiver.url, bind_host=host) as relay:
         body = upload_setting(relay.url, "json")

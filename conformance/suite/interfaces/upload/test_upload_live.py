@@ -9,44 +9,33 @@ the setting put back what they read. When no upload came within `--live-wait` th
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from conformance.checks import upload_checks, upload_times
-from conformance.clients.exchange import ReceivedUpload
 from conformance.clients.failures import fail_on, fail_unless
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.spec.schema_requirements import schema_requirement_ids
-from conformance.suite.fixtures import RunReceiver, conformance_session
+from conformance.suite.fixtures import RunReceiver
 from conformance.suite.judgement import judged, not_exercised
 from conformance.suite.support.schema_findings import e23_stranger_info, fail_on_schema
-from conformance.suite.support.search_sandbox import read_upload_setting, write_upload_setting
-from conformance.suite.support.upload_box import UploadBox, configure
+from conformance.suite.support.search_sandbox import write_upload_setting
 from conformance.suite.support.upload_live import (
     UploadHistory,
     UploadTraffic,
     decoded,
-    history_of_uploads,
-    no_upload_reason,
     wait_for_live_uploads,
 )
-from conformance.suite.support.upload_relay import ReceiverRelay
+from conformance.suite.support.upload_outage import PICTURES_OFF, judge_outage
+from conformance.suite.support.upload_site import own_setting
 from conformance.suite.support.upload_wait import upload_setting
-from conformance.suite.support.ws_live import LiveBox
 from conformance.suite.uploads import UploadRoute
 from conformance.target.target import Target
 
 DOWN_S = 2.0  # the receiver's port is closed this long ...
 FAILING_S = 2.0  # ... then it answers 503 this long
-RESUME_MIN_S = 12.0  # after the outage, at least this long for the box's retries (backoff) to deliver
-OUTAGE_SPAN_MS = 600_000  # the history read at the outage's end: events after the last one delivered before
-PICTURES_OFF = dict.fromkeys(
-    ("history_need_reg_pic", "history_need_spot_pic", "history_need_recognize_face"), False
-)
 PICTURES_ON = dict.fromkeys(PICTURES_OFF, True)
 SETTINGS: dict[str, tuple[str, dict[str, bool]]] = {
     "json-unpictured": ("json", PICTURES_OFF),
@@ -54,69 +43,7 @@ SETTINGS: dict[str, tuple[str, dict[str, bool]]] = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def uploads_in_turn(request: pytest.FixtureRequest, box_uploads_to_receiver: UploadRoute) -> Iterator[None]:
-    """Under xdist one worker at a time runs these tests: they move the one box's setting and uploads."""
-    with conformance_session(request.config).uploads.in_turn():
-        yield
-
-
-def _own_setting(route: UploadRoute) -> None:
-    if route.arranged_by == "user":
-        pytest.skip("--no-configure-upload: the box's HistoryEventUrl setting is left as the user set it")
-
-
-@pytest.fixture(scope="module")
-def traffic(
-    request: pytest.FixtureRequest,
-    box_uploads_to_receiver: UploadRoute,
-    target: Target,
-    http_client: RecordingHttpClient,
-) -> UploadTraffic:
-    """The box's own recognitions within `--live-wait`; with a control plane, events stored through it."""
-    history = LiveBox(
-        http_client=http_client,
-        cameras=(),
-        wait_s=conformance_session(request.config).options.live_wait_s,
-        v2_seconds=bool(request.getfixturevalue("v2_reads_seconds")),
-    )
-    injector = None
-    if target.config.control_url is not None:  # the emulator has no live traffic: store some
-        box: UploadBox = request.getfixturevalue("upload_box")  # its own data, no upload URL yet
-        configure(box)
-        injector = box.live
-    return UploadTraffic(history, history.wait_s, injector)
-
-
-@pytest.fixture(scope="module")
-def live_uploads(
-    box_uploads_to_receiver: UploadRoute, receiver: RunReceiver, traffic: UploadTraffic
-) -> UploadHistory:
-    """The live uploads that arrive within the budget, and the v2 history window around them."""
-    since = receiver.last_seq()
-    accept = traffic.next_uploads(receiver)
-    uploads = wait_for_live_uploads(
-        receiver,
-        since,
-        box_uploads_to_receiver.receiver_url,
-        traffic.wait_s,
-        want=traffic.sample_size,
-        accept=accept,
-    )
-    payloads = decoded(uploads)
-    return UploadHistory(tuple(payloads), history_of_uploads(traffic.history_box, payloads), tuple(uploads))
-
-
-@pytest.fixture
-def restored_setting(http_client: RecordingHttpClient) -> Iterator[dict[str, Any]]:
-    """The box's upload setting as read before the test; written back after it."""
-    before = read_upload_setting(http_client)
-    fail_unless(before is not None, "GET HistoryEventUrl gave no setting", ["UPC-CONFIG-010"], [])
-    assert before is not None
-    try:
-        yield before
-    finally:
-        write_upload_setting(http_client, before)
+pytestmark = pytest.mark.usefixtures("uploads_in_turn")  # one xdist worker at a time moves the setting
 
 
 @pytest.mark.req(
@@ -231,7 +158,7 @@ def test_live_uploads_follow_the_setting(  # noqa: PLR0917 - pytest passes fixtu
     case: str,
 ) -> None:
     """After HistoryEventUrl sets content-type and the history_need_* flags, the next uploads follow them."""
-    _own_setting(box_uploads_to_receiver)
+    own_setting(box_uploads_to_receiver)
     mode, flags = SETTINGS[case]
     url = box_uploads_to_receiver.receiver_url
     body = {**restored_setting, **upload_setting(url, mode, **flags)}
@@ -260,16 +187,6 @@ def test_live_uploads_follow_the_setting(  # noqa: PLR0917 - pytest passes fixtu
     fail_on(findings, f"live upload pictures with {flags}", exchanges=uploads[:2])
 
 
-def _relay_host(receiver_url: str) -> str:
-    return urlsplit(receiver_url).hostname or "127.0.0.1"
-
-
-def _newest_ms(uploads: list[ReceivedUpload]) -> float | None:
-    times = [upload_checks.upload_ms(p) for p in decoded(uploads)]
-    known = [t for t in times if t is not None]
-    return max(known) if known else None
-
-
 @pytest.mark.req("UP-UPLOAD-002", "UP-UPLOAD-003", "UPC-CONFIG-001")
 @pytest.mark.writes_box
 def test_live_uploads_survive_an_outage(  # noqa: PLR0917 - pytest passes fixtures positionally
@@ -281,42 +198,5 @@ def test_live_uploads_survive_an_outage(  # noqa: PLR0917 - pytest passes fixtur
     restored_setting: dict[str, Any],
 ) -> None:
     """Events recorded while the receiver refused uploads (closed port, then 503) arrive once it is back."""
-    _own_setting(box_uploads_to_receiver)
-    resume_s = max(traffic.wait_s, RESUME_MIN_S)
-    with ReceiverRelay(receiver.url, bind_host=_relay_host(receiver.url)) as relay:
-        relay.forwarding()
-        body = {**restored_setting, **upload_setting(relay.url, "json", **PICTURES_OFF)}
-        fail_unless(
-            write_upload_setting(http_client, body), f"HistoryEventUrl refused {body}", ["UPC-CONFIG-001"], []
-        )
-        since = receiver.last_seq()
-        accept = traffic.next_uploads(receiver)  # a new URL may first get a backlog: wait for the present
-        before = wait_for_live_uploads(receiver, since, relay.url, traffic.wait_s, want=1, accept=accept)
-        last_delivered = _newest_ms(before)
-        if last_delivered is None:
-            not_exercised("no upload with a readable timestamp came before the outage")
-        relay.down()
-        traffic.record()
-        time.sleep(DOWN_S)
-        relay.failing(503)
-        time.sleep(FAILING_S)
-        window = traffic.history_box.history(last_delivered + 1, last_delivered + OUTAGE_SPAN_MS)
-        recorded = list(window.events)  # read while uploads are still refused: recorded during the outage
-        relay.forwarding()
-        if not recorded:
-            outage_s = DOWN_S + FAILING_S
-            not_exercised(no_upload_reason(outage_s, relay.url, "recognition recorded during the outage"))
-        end = time.monotonic() + resume_s
-        uploads: list[ReceivedUpload] = []
-        cursor = since
-        lost = recorded
-        while lost and time.monotonic() < end:
-            batch, cursor = receiver.uploads(cursor, wait_s=1.0, limit=1000)
-            uploads += batch
-            lost = upload_checks.not_delivered(recorded, decoded(uploads))
-    judged(request, "events", len(recorded))
-    fail_on(
-        upload_checks.outage_delivery(recorded, decoded(uploads), resume_s),
-        f"uploads after {DOWN_S:g} s with the port closed and {FAILING_S:g} s of 503 answers",
-        exchanges=[*window.exchanges[-2:], *uploads[-3:]],
-    )
+    own_setting(box_uploads_to_receiver)
+    judge_outage(request, receiver, http_client, traffic, restored_setting, DOWN_S, FAILING_S)

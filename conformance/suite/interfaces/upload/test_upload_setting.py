@@ -21,10 +21,13 @@ from conformance.clients.http_client import RecordedResponse, RecordingHttpClien
 from conformance.suite.fixtures import RunReceiver
 from conformance.suite.support.device_lookup import upload_ms, uploads_at
 from conformance.suite.support.search_sandbox import read_upload_setting, write_upload_setting
+from conformance.suite.support.upload_own_paths import every_url_receives
+from conformance.suite.support.upload_site import own_setting
 from conformance.suite.support.upload_tap import UploadTap
 from conformance.suite.support.upload_wait import UPLOAD_DEADLINE_S
 from conformance.suite.support.upload_wait import upload_setting as one_url_setting
 from conformance.suite.support.ws_events import CAM, GATE, STRANGER, LiveInjector
+from conformance.suite.uploads import UploadRoute
 from conformance.target.target import HISTORY_EVENT_URL_PATH, Target
 
 LAG_S = 5.0  # once one URL has every event, the other is waited for this long (deliveries run in parallel)
@@ -110,12 +113,19 @@ def test_post_answer_holds_the_setting_as_set(posted: Posted) -> None:
 
 
 @pytest.mark.req("UPC-UPLOAD-002")
-@pytest.mark.needs_control
 @pytest.mark.writes_box
 def test_every_configured_url_receives_the_uploads(
-    live: LiveInjector, receiver: RunReceiver, http_client: RecordingHttpClient
+    request: pytest.FixtureRequest, target: Target, receiver: RunReceiver, http_client: RecordingHttpClient
 ) -> None:
     """With the receiver and a second endpoint configured, each event reaches both."""
+    if target.config.control_url is None:  # the box's own recognitions
+        request.getfixturevalue("uploads_in_turn")
+        route: UploadRoute = request.getfixturevalue("box_uploads_to_receiver")
+        own_setting(route)
+        traffic, restored = request.getfixturevalue("traffic"), request.getfixturevalue("restored_setting")
+        every_url_receives(request, route, receiver, http_client, traffic, restored)
+        return
+    live: LiveInjector = request.getfixturevalue("live")
     ids = ["UPC-UPLOAD-002"]
     with UploadTap(urlsplit(receiver.url).hostname or "127.0.0.1") as tap:
         setting = {
