@@ -4,7 +4,8 @@
         [--live-wait S] [--area conformance/suite/interfaces/query | --area KEYWORDS] [--fault NAME] [-n N]
 
 Per live rate: a fresh `sophon-conformance emulator --site` on free 127.0.0.1 ports (no control plane, as a
-box on site), one `sophon-conformance run --allow-writes --no-html` against it, then the emulator is stopped
+box on site), one `sophon-conformance run --allow-writes --no-html` against it (with `-n N` when given, else
+the run's default workers against a box; `-n 0` for one process), then the emulator is stopped
 and the run's results.jsonl and summary.json are read. Prints, per run, the wall time, tests by verdict and
 requirements exercised by interface and level; across runs, the tests and requirements whose verdict differs
 (issue 14 wants none between live rates; issue 15 expects live tests not exercised at rate 0, judged at 2).

@@ -1,10 +1,11 @@
-"""Session-wide settings of the project's own tests: shared child runs, and the longest tests first.
+"""Session-wide settings of the project's own tests: workers, shared child runs, the longest tests first.
 
-All serve the README's command (`pytest -n 2`) on 2 cores (docs/ci.md): identical child runs of the suite
-against fresh emulators are made once per session, whichever xdist worker asks first; the tests that run
-child processes start first; and `-n` without a `--dist` of the caller's schedules by work stealing (a worker
-that runs dry takes the back half of the other's queue), so the two workers end together instead of one
-finishing a queue of long tests alone.
+All serve the README's command (`pytest -n auto`) on 2 cores (docs/ci.md): `-n auto` starts two workers per
+core, because most of the long tests wait (on live recognitions, uploads and child runs) rather than compute;
+identical child runs of the suite against fresh emulators are made once per session, whichever xdist worker
+asks first; the tests that run child processes start first; and `-n` without a `--dist` of the caller's
+schedules by work stealing (a worker that runs dry takes the back half of another's queue), so the workers
+end together instead of one finishing a queue of long tests alone.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ LONGEST_FIRST = (
     "tests/suite/test_evidence_ws_upload.py",
     "tests/emulator/test_faces.py",
 )
+WORKERS_PER_CORE = 2  # `-n auto`: the long tests mostly wait, so two workers keep a core busy (docs/ci.md)
 _STASH_KEY = pytest.StashKey[str]()  # the shared-runs folder this process made ("" when it made none)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two workers per core this process may use, since half of a worker's time is waiting."""
+    return WORKERS_PER_CORE * len(os.sched_getaffinity(0))
 
 
 def pytest_configure(config: pytest.Config) -> None:

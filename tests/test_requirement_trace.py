@@ -23,7 +23,7 @@ def test_trace_prints_all_five_kinds_for_a_filter_requirement(capsys: pytest.Cap
     assert "schemas/openapi/box.yaml POST /sophon/v2/face/getevents" in out
     assert "filter.result [v2]  conformance/checks/filter_oracle.py" in out
     assert "meta.score_monotonic [v2]  conformance/checks/metamorphic.py" in out
-    assert "conformance/suite/interfaces/query/test_query_filters.py::test_score_bounds_are_monotonic" in out
+    assert "interfaces/query/test_query_range_filters.py::test_score_bounds_are_monotonic" in out
     faults = [f for f in fault_catalog() if "V2Q-FILT-006" in f["requirements"]]
     assert faults, "no fault names V2Q-FILT-006"
     for fault in faults:

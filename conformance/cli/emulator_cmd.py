@@ -29,6 +29,12 @@ def _port(text: str) -> int:
     return port
 
 
+def non_negative_problem(value: float, what: str) -> str:
+    """Why `value` is no finite number of 0 or more of `what` ("" when it is one): a site box's rates,
+    days and counts (here and in `run --site-box`)."""
+    return "" if 0 <= value < float("inf") else f"{what} must be 0 or more, not {value:g}"
+
+
 def _non_negative(kind: type[int] | type[float], what: str) -> Callable[[str], float]:
     """An argparse type: a finite number >= 0 of `kind`, else one message naming what it counts."""
 
@@ -38,8 +44,9 @@ def _non_negative(kind: type[int] | type[float], what: str) -> Callable[[str], f
         except ValueError:
             number = "whole number" if kind is int else "number"
             raise argparse.ArgumentTypeError(f"{text!r} is not a {number} of {what}") from None
-        if not 0 <= value < float("inf"):
-            raise argparse.ArgumentTypeError(f"{text!r}: {what} must be a number >= 0")
+        problem = non_negative_problem(value, what)
+        if problem:
+            raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
         return value
 
     return parse

@@ -29,6 +29,9 @@ SUITE_DIR = Path(__file__).resolve().parent.parent / "suite" / "interfaces"
 SERVERS_PLUGIN = "conformance.cli.embedded_box"  # starts the embedded box and the receiver in each process
 INTERRUPT_GRACE_S = 30.0  # time pytest gets after a forwarded Ctrl-C to restore settings and stop
 PYTEST_INTERRUPTED = 2
+# Workers of a run against a box (docs/site-figures.md, "Workers"): its tests mostly wait on the box (live
+# pushes, uploads), so more workers than cores pays; the tests that share its uploads go to one of them.
+BOX_WORKERS = "2"
 
 
 class PytestChild(Protocol):
@@ -78,7 +81,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--search-photos", type=Path, help="folder of face photos for picture search")
     parser.add_argument("--interactive", action="store_true", help="ask the operator for a recognition")
     parser.add_argument("--hypothesis-profile", choices=("gate", "deep"), default="gate")
-    parser.add_argument("-n", "--workers", default="0", help="pytest-xdist workers (a number or 'auto')")
+    parser.add_argument(
+        "-n",
+        "--workers",
+        default=None,
+        help=f"pytest-xdist workers, a number or 'auto' (default: {BOX_WORKERS} against a box, whose tests "
+        "mostly wait on it; 0, one process, for the embedded emulator and with --interactive)",
+    )
     parser.add_argument("--fault", action="append", default=[], help="turn on a named emulator fault")
     parser.add_argument("--no-configure-upload", action="store_true", help="leave HistoryEventUrl alone")
     parser.add_argument("--allow-writes", action="store_true", help="let writes_box tests change a real box")
@@ -107,7 +116,7 @@ def _run_on_target(args: argparse.Namespace) -> int:
     extra = list(args.pytest_args)
     if extra and extra[0] == "--":
         extra = extra[1:]
-    if args.workers != "auto" and not str(args.workers).isdigit():
+    if args.workers is not None and args.workers != "auto" and not str(args.workers).isdigit():
         print(f"sophon-conformance run: -n must be a number or 'auto', not {args.workers!r}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     target_name = "emulator"
@@ -250,6 +259,17 @@ def _unknown_faults(names: list[str]) -> str | None:
     return None
 
 
+def run_workers(args: argparse.Namespace) -> str:
+    """The xdist workers of the run: -n as given; else BOX_WORKERS against a box, one process otherwise.
+
+    The embedded emulator's tests are quick and each worker would seed its own emulator; an operator's
+    prompts (--interactive) need the one terminal, which xdist workers do not have.
+    """
+    if args.workers is not None:
+        return str(args.workers)
+    return BOX_WORKERS if args.box_url and not args.interactive else "0"
+
+
 def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> list[str]:
     argv = [
         sys.executable,
@@ -269,8 +289,11 @@ def _pytest_argv(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
     ]
     if args.quiet:
         argv.append("-q")  # also silences the progress line, which is written to stderr
-    if args.workers != "0":
-        argv += ["-n", str(args.workers)]
+    workers = run_workers(args)
+    if workers != "0":
+        argv += ["-n", workers]
+        if args.box_url:  # one shared box: the tests that share its uploads go to one worker (worker_groups)
+            argv += ["--dist", "loadgroup"]
     for flag in (
         "box_url",
         "ws_url",

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.cli.emulator_cmd import non_negative_problem
 from conformance.exit_codes import ExitCode
 from conformance.target.target import VERSION_PATH
 
@@ -27,6 +28,12 @@ DEFAULT_HISTORY_PER_DAY = 1000
 EMULATOR_LOGGERS = ("conformance.emulator", "websockets", "uvicorn")  # quieted to warnings while hosted
 # what a site box cannot be combined with: it is the box, and it has no control plane
 CONFLICTS = ("box_url", "ws_url", "version_url", "control_url", "box_profile")
+#: the site box's settings that count something, each 0 or more: (flag, what it counts)
+SITE_COUNTS = (
+    ("site-live-rate", "recognitions a second"),
+    ("site-history-days", "days"),
+    ("site-history-per-day", "recognitions a day"),
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,10 @@ def site_box_problem(args: argparse.Namespace) -> str:
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         return f"--site-box is the box under test and has no control plane: drop {flags}"
-    if args.site_live_rate < 0 or args.site_history_days < 0 or args.site_history_per_day < 0:
-        return "--site-live-rate, --site-history-days and --site-history-per-day must be 0 or more"
+    for flag, what in SITE_COUNTS:  # checked here, so that a bad one ends the run with exit 2, not SystemExit
+        problem = non_negative_problem(getattr(args, flag.replace("-", "_")), what)
+        if problem:
+            return f"--{flag}: {problem}"
     return ""
 
 

@@ -49,6 +49,7 @@ MAX_FRAME_BYTES = 1024 * 1024  # larger frames are closed by websockets with 100
 CLOSE_TIMEOUT_S = 2.0
 REAP_INTERVAL_S = 0.5
 SLOW_CONSUMER_REASON = "slow consumer"
+RECENT_KEPT = 16  # the latest events the server remembers (what a `ConfigReply.replay` may send again)
 PushTarget = tuple[WsConfig, bool]  # (configuration, follows every device)
 
 
@@ -57,13 +58,15 @@ class ConfigReply:
     """What the server does with one configuration frame (the `ws.config` hook point may bend it).
 
     `config` None ignores a valid frame; an `error` closes the client, or every client with the
-    `close_everyone` reason when set; `follows_all` makes the client follow every device.
+    `close_everyone` reason when set; `follows_all` makes the client follow every device; `replay` sends
+    it at once that many of the latest events already pushed (of its devices; 0: only new events).
     """
 
     config: WsConfig | None = None
     error: WsConfigError | None = None
     close_everyone: str = ""
     follows_all: bool = False
+    replay: int = 0
 
 
 class WsRenderer(Protocol[R_contra]):
@@ -102,16 +105,26 @@ class WsStats:
 class WsPushServer(Generic[R]):
     """Accepts WebSocket clients and pushes each bus batch to the clients whose configuration wants it."""
 
-    def __init__(self, bus: EventBus[R], renderer: WsRenderer[R], faults: FaultHooks = NO_FAULTS) -> None:
+    def __init__(
+        self,
+        bus: EventBus[R],
+        renderer: WsRenderer[R],
+        faults: FaultHooks = NO_FAULTS,
+        *,
+        slow_consumer_s: float = SLOW_CONSUMER_S,
+    ) -> None:
         self._bus = bus
         self._renderer = renderer
         self._faults = faults
+        self._slow_consumer_s = slow_consumer_s
         self._clients: set[_Client] = set()
         self._server: Server | None = None
         self._subscription: Subscription[R] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._batches: deque[Sequence[R]] = deque()
         self._batch_ready = asyncio.Event()
+        self._recent: deque[R] = deque(maxlen=RECENT_KEPT)
+        self._latest: WsConfig | None = None  # the configuration most recently accepted on any connection
         self.stats = WsStats()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -225,6 +238,23 @@ class WsPushServer(Generic[R]):
             return
         client.session.configure(reply.config)
         client.follows_all = reply.follows_all
+        self._latest = reply.config
+        if reply.replay:
+            self._replay(client, list(self._recent)[-reply.replay :])
+
+    def _replay(self, client: _Client, records: Sequence[R]) -> None:
+        """Queue earlier events for one client as its configuration decides (see `ConfigReply.replay`)."""
+        target = self._target(client)
+        if target is None:
+            return
+        config, every_device = target
+        texts = [
+            self._renderer.render(record, *config.picture_flags)
+            for record in records
+            if every_device or config.wants(self._renderer.device_id(record))
+        ]
+        if texts:
+            self._spawn(self._deliver(client, texts))
 
     def _target(self, client: _Client) -> PushTarget | None:
         """(configuration, follows every device) deciding this client's pushes; None: it gets nothing."""
@@ -234,11 +264,12 @@ class WsPushServer(Generic[R]):
         target = None
         if state is ProtocolState.CONFIGURED:
             target = (client.session.push_config(), client.follows_all)
-        return self._faults.apply(WS_TARGET, target, state=state)
+        return self._faults.apply(WS_TARGET, target, state=state, latest=self._latest)
 
     def _on_batch(self, batch: Sequence[R]) -> None:
         """Runs on the loop thread: hand the batch to the feeder, which keeps bus order."""
         self._batches.append(batch)
+        self._recent.extend(batch)
         self._batch_ready.set()
 
     async def _feed_loop(self) -> None:
@@ -293,7 +324,7 @@ class WsPushServer(Generic[R]):
                     closed = asyncio.ensure_future(client.connection.wait_closed())
                 put = asyncio.ensure_future(client.queue.put(text))
                 done, _ = await asyncio.wait(
-                    (put, closed), timeout=SLOW_CONSUMER_S, return_when=asyncio.FIRST_COMPLETED
+                    (put, closed), timeout=self._slow_consumer_s, return_when=asyncio.FIRST_COMPLETED
                 )
                 if put in done:
                     self.stats.messages_queued += 1
@@ -338,12 +369,20 @@ async def start_websocket_service(state: AppState) -> Callable[[], Coroutine[Any
 class WsThread(Generic[R]):
     """A push server on its own loop in a daemon thread, for tests and benchmarks without the emulator."""
 
-    def __init__(self, renderer: WsRenderer[R], faults: FaultHooks = NO_FAULTS) -> None:
+    def __init__(
+        self,
+        renderer: WsRenderer[R],
+        faults: FaultHooks = NO_FAULTS,
+        *,
+        slow_consumer_s: float = SLOW_CONSUMER_S,
+    ) -> None:
         self._renderer = renderer
         self._faults = faults
         self.loop = asyncio.new_event_loop()
         self.bus: EventBus[R] = EventBus(self.loop)
-        self.server: WsPushServer[R] = WsPushServer(self.bus, renderer, faults)
+        self.server: WsPushServer[R] = WsPushServer(
+            self.bus, renderer, faults, slow_consumer_s=slow_consumer_s
+        )
         self._thread = threading.Thread(target=self.loop.run_forever, name="ws-push", daemon=True)
         self.port = 0
 

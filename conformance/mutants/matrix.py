@@ -9,7 +9,7 @@ on any clean or variation run of the same mode is unstable: its failures never c
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from conformance.mutants.child_run import CONTROL, MODES, SuiteOutcome, TestOutcome
 from conformance.mutants.fault_catalog import FAULT, VARIATION
@@ -54,6 +54,7 @@ class Verdict:
     off_target: tuple[str, ...] = ()  # new failures whose findings name none of the fault's requirements
     unstable_failures: tuple[str, ...] = ()  # failures of tests that also fail on a clean or variation run
     switches: tuple[str, ...] = ()  # the faults and variations the run switched on
+    selection: tuple[str, ...] = ()  # the requirement patterns of the tests it ran; () = the whole suite
 
     @property
     def ok(self) -> bool:
@@ -132,15 +133,9 @@ def _verdict(
     else:
         shown = found
         status = FAILED if failing or run.exit_code != 0 or run.problem else PASSED
-    return Verdict(
-        name=mutant.name,
-        kind=mutant.kind,
-        profile=mutant.profile,
+    return replace(
+        not_run(mutant),
         status=status,
-        area=mutant.area,
-        description=mutant.description,
-        requirements=mutant.requirements,
-        errata=mutant.errata,
         failing_tests=tuple(t.nodeid for t in shown),
         failing_requirements=tuple(dict.fromkeys(r for t in shown for r in t.finding_requirements)),
         on_target=status == KILLED,
@@ -148,18 +143,14 @@ def _verdict(
         wall_s=round(run.wall_s, 1),
         problem=run.problem,
         log_path=run.log_path,
-        mode=mutant.mode,
-        observable=mutant.observable,
-        unobservable_reason=mutant.unobservable_reason,
         harness_errors=tuple(t.nodeid for t in harness),
         off_target=tuple(t.nodeid for t in off_target),
         unstable_failures=tuple(t.nodeid for t in unstable_found),
-        switches=mutant.faults,
     )
 
 
 def not_run(mutant: Mutant) -> Verdict:
-    """The row of a mutant whose suite run was not made (a baseline-only matrix)."""
+    """The row of a mutant whose suite run was not made (a baseline-only matrix); judged rows start so."""
     return Verdict(
         name=mutant.name,
         kind=mutant.kind,
@@ -173,6 +164,7 @@ def not_run(mutant: Mutant) -> Verdict:
         observable=mutant.observable,
         unobservable_reason=mutant.unobservable_reason,
         switches=mutant.faults,
+        selection=mutant.selection,
     )
 
 

@@ -179,18 +179,21 @@ def _clean(profile: str, mutants: list[Mutant], quick: bool, mode: str) -> Mutan
 
 def _combine_variations(catalog: FaultCatalog, mutants: list[Mutant]) -> list[Mutant]:
     """Quick runs switch compatible variations on at once: one run per group of variations that declare no
-    conflict with each other (a quiet box runs apart from a busy one), instead of one run each."""
+    conflict with each other (a quiet box runs apart from a busy one), instead of one run each. A variation
+    that starts a later group takes along every variation compatible with it (the quiet box runs with the
+    gzip, microsecond, 422 … variations too), so each variation is judged beside every one it can meet."""
     variations = [m for m in mutants if m.kind == VARIATION]
     if len(variations) < 2:
         return mutants
     groups: list[list[Mutant]] = []
     for variation in variations:
-        for group in groups:
-            if not any(_conflict(catalog, variation.name, other.name) for other in group):
-                group.append(variation)
-                break
-        else:
-            groups.append([variation])
+        if any(variation in group for group in groups):
+            continue
+        group = [variation]
+        for other in variations:
+            if other is not variation and not any(_conflict(catalog, other.name, m.name) for m in group):
+                group.append(other)
+        groups.append(sorted(group, key=variations.index))
     combined = [
         _combined(group, COMBINED_VARIATIONS if i == 0 else f"{COMBINED_VARIATIONS}-{i + 1}")
         for i, group in enumerate(groups)

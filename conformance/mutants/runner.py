@@ -81,7 +81,7 @@ def run_suite_matrix(
                 finished(judge([(plan[i], done[i]) for i in sorted(done)]))
         return outcome
 
-    order = sorted(plan, key=run_priority)  # a matrix cut short has its clean runs and expected faults
+    order = sorted(plan, key=run_priority)  # long runs first, then clean runs and faults
     runs = dict(zip((id(m) for m in order), _parallel(jobs, order, work, progress), strict=True))
     return judge([(m, runs[id(m)]) for m in plan])
 
@@ -98,14 +98,16 @@ def finished_verdicts(plan: Sequence[Mutant], workdir: Path) -> list[Verdict]:
     return [judged.get((m.name, m.mode)) or not_run(m) for m in plan]
 
 
-def run_priority(mutant: Mutant) -> int:
-    """Which runs go first: clean runs, faults expected in the mode, variations (whole suite each, the
-    longest), faults not expected in the mode."""
-    if mutant.kind == CLEAN:
-        return 0
+def run_priority(mutant: Mutant) -> tuple[int, int]:
+    """Which runs go first: a quick plan's combined variation runs (its longest by far: the whole suite with
+    every variation on; started first, they do not leave one job running alone at the end), clean runs,
+    faults expected in the mode, variations, faults not expected in the mode; site-mode runs (the longer)
+    before control ones of the same rank."""
     if mutant.kind == VARIATION:
-        return 2
-    return 1 if mutant.observable else 3
+        rank = 0 if len(mutant.faults) > 1 else 3
+    else:
+        rank = 1 if mutant.kind == CLEAN else (2 if mutant.observable else 4)
+    return rank, 0 if mutant.mode == BLIND else 1
 
 
 def _baseline_status(kind: str, run: BaselineRun, clean: BaselineRun) -> tuple[str, str]:

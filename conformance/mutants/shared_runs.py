@@ -31,9 +31,7 @@ def run_key(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode("utf-8")).hexdigest()[:32]
 
 
-def made_once(
-    folder: Path, spec: Mapping[str, Any], make: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
+def made_once(folder: Path, spec: Mapping[str, Any], make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """The run's result from `folder`, made by `make` under a lock by the first caller of this spec."""
     folder.mkdir(parents=True, exist_ok=True)
     key = run_key(spec)

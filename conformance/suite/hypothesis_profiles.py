@@ -22,6 +22,9 @@ SCHEMA_FUZZ_EXAMPLES = {
     "v2Login": 60,
 }
 PAGING_SEEDED_EXAMPLES = 8  # each example of the seeded paging test pages through the whole store
+# examples of the malformed WebSocket configurations: each sends one frame of every kind (6) on as many
+# sockets at once, judged from one wait for a live push (25 single-frame examples waited 25 times)
+WS_MALFORMED_EXAMPLES = 5
 QUERY_MODEL_STEPS = 12  # steps per example of the query state machine (injections, clock steps, queries)
 _SUPPRESSED = (HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much)
 
@@ -51,6 +54,11 @@ def schema_fuzz_examples(operation_id: str) -> int:
     """The examples schemathesis generates for one operation under the loaded profile (deep: 10x)."""
     scale = DEEP_SCALE if settings.get_current_profile_name() == DEEP else 1
     return SCHEMA_FUZZ_EXAMPLES[operation_id] * scale
+
+
+def ws_malformed_examples() -> int:
+    """The examples of the malformed WebSocket configurations under the loaded profile (deep: 10x)."""
+    return WS_MALFORMED_EXAMPLES * (DEEP_SCALE if settings.get_current_profile_name() == DEEP else 1)
 
 
 def mean_schema_fuzz_examples() -> int:

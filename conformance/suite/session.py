@@ -17,6 +17,7 @@ from conformance.exit_codes import ExitCode
 from conformance.suite.markers import marker_problems, requirement_ids
 from conformance.suite.options import ConformanceOptions
 from conformance.suite.uploads import WORKERINPUT_KEY, RunUploads, UploadSetupError
+from conformance.suite.worker_groups import WorkerGroups
 from conformance.target.preflight import TOTAL_DEADLINE_S, PreflightError, preflight
 from conformance.target.target import Target
 
@@ -64,6 +65,7 @@ class ConformanceSession:
             is_worker=self.is_worker,
             start_receiver=config.hook.pytest_conformance_upload_receiver,
         )
+        config.pluginmanager.register(WorkerGroups(), "sophon-conformance-worker-groups")
         self._previous_sigterm: Any = None
         if not self.is_worker and threading.current_thread() is threading.main_thread():
             # SIGTERM ends the run like Ctrl-C: fixtures tear down, the box's upload setting is restored

@@ -1,5 +1,11 @@
 """The real-box variations the emulator shows in both modes: gzip-coded answers (only when the request accepts
-gzip), microseconds on control-plane events, and a live rate a variation sets (a busy gate, a quiet box)."""
+gzip), microseconds on control-plane events, and a live rate a variation sets (a busy gate, a quiet box).
+
+A box with the switches of each of the quick matrix's combined variation runs shows every real-box variation
+of the run (gzip on the wire, extras that change per call, keys reversed, 422, microseconds, live traffic or
+none), in site and control mode: so the matrix's "no false alarm over every real-box variation, both modes"
+(tests/mutants/test_mutants_quick.py) judged boxes that showed them.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +27,19 @@ from conformance.emulator.faults.variations import BUSY_GATE_RATE, microseconds_
 from conformance.emulator.injection import make_event
 from conformance.emulator.model import DeviceRecord
 from conformance.emulator.server import EmulatorConfig, RunningEmulator, start_emulator_thread
-from tests.site_box import start_site_box
+from conformance.mutants.fault_catalog import parse_catalog
+from conformance.mutants.plan import build_plan
+from tests.site_box import BUSY_GATE, QUIET_BOX, start_site_box
 
 TIMEOUT = 10
 LIVE_DEADLINE_S = 20.0  # generous: the machine is shared; live events come at 5 a second
 DEVICE = {"device_id": "cam", "device_name": "Gate", "device_ip": "10.0.0.1", "device_type": "rtsp"}
 TS_MS = 1628066406608
 NEW_VARIATIONS = ("var-live-5-per-second", "var-quiet-box", "var-microsecond-times", "var-gzip-answers")
+V2_EVENTS = "/sophon/v2/face/getevents"
+V1_EVENTS = "/SophonFace/api/events"
+QUIET_SITE_RATE = 20.0  # the site's own rate under the quiet box: some 30 recognitions in SILENCE_S if not
+SILENCE_S = 1.5
 
 
 def _emulator(tmp_path: Path, faults: list[str]) -> RunningEmulator:
@@ -215,5 +227,81 @@ def test_live_recognitions_keep_the_machine_time_while_the_clock_is_frozen(tmp_p
             f"{running.http_url}/sophon/v2/face/getevents", json={"page_limit": 10}, timeout=TIMEOUT
         ).json()["events"]
         assert events and all(e["timestamp"] >= started_ms - 1000 > frozen_ms for e in events)
+    finally:
+        running.stop()
+
+
+def _quick_variation_runs() -> list[tuple[str, ...]]:
+    """The switches of the quick matrix's combined variation runs (the same in either mode)."""
+    plan = build_plan([], None, quick=True, catalog=parse_catalog(CATALOG.listing([])))
+    return [m.faults for m in plan if m.kind == "variation"]
+
+
+def _run_with(variation: str) -> tuple[str, ...]:
+    """The switches of the combined run holding `variation` (tests/mutants/test_plan.py: each real-box
+    variation is in one with the busy gate or the quiet box)."""
+    return next(switches for switches in _quick_variation_runs() if variation in switches)
+
+
+def _v2_first_event(url: str) -> dict[str, Any]:
+    answer = requests.post(f"{url}{V2_EVENTS}", json={"page_limit": 1}, timeout=TIMEOUT)
+    return dict(answer.json()["events"][0])
+
+
+def _shows_the_answer_variations(url: str) -> None:
+    """gzip on the wire, extras changing per call, keys reversed, 422, microsecond times: all visible."""
+    body = json.dumps({"page_limit": 1}).encode()
+    asked = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}
+    status, headers, coded = _raw(url, "POST", V2_EVENTS, asked, body)
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    first = json.loads(gzip.decompress(coded))["events"][0]  # the bytes on the wire are gzip
+    second = _v2_first_event(url)
+    assert first["serve_seq"] != second["serve_seq"]  # an undocumented field, changed on every call
+    assert list(first)[-1] == "event_id"  # keys reversed: the table's first key comes last
+    refused = requests.get(f"{url}{V1_EVENTS}?per_page=x", timeout=TIMEOUT)
+    assert refused.status_code == 422 and refused.json()["error"]["status"] == "INVALID_ARGUMENTS"
+    v1 = requests.get(f"{url}{V1_EVENTS}", params={"per_page": 50}, timeout=TIMEOUT).json()["data"]
+    assert any(round(e["timestamp"] * 1_000_000) % 1000 for e in v1)  # microseconds past the millisecond
+
+
+def _count_rises(running: RunningEmulator) -> bool:
+    """Whether a live recognition is recorded within LIVE_DEADLINE_S."""
+    before = _event_count(running)
+    deadline = time.monotonic() + LIVE_DEADLINE_S
+    while _event_count(running) == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return _event_count(running) > before
+
+
+def _stays_silent(running: RunningEmulator) -> bool:
+    before = _event_count(running)
+    time.sleep(SILENCE_S)
+    return _event_count(running) == before
+
+
+@pytest.mark.parametrize("variation", [BUSY_GATE, QUIET_BOX])
+def test_a_site_box_with_a_quick_runs_switches_shows_its_real_box_variations(
+    tmp_path: Path, variation: str
+) -> None:
+    switches = _run_with(variation)
+    with start_site_box(
+        tmp_path, live_rate=QUIET_SITE_RATE, history_days=0.05, history_per_day=2000, variations=switches
+    ) as box:
+        _shows_the_answer_variations(box.http_url)
+        assert _count_rises(box.running) if variation == BUSY_GATE else _stays_silent(box.running)
+
+
+@pytest.mark.parametrize("variation", [BUSY_GATE, QUIET_BOX])
+def test_a_control_box_with_a_quick_runs_switches_shows_its_real_box_variations(
+    tmp_path: Path, variation: str
+) -> None:
+    running = _emulator(tmp_path, list(_run_with(variation)))
+    try:
+        control = running.control_url
+        assert requests.post(f"{control}/devices", json={"devices": [DEVICE]}, timeout=TIMEOUT).ok
+        events = [{"timestamp_ms": TS_MS + i, "device_id": "cam", "score": 20} for i in range(3)]
+        assert requests.post(f"{control}/events", json={"events": events}, timeout=TIMEOUT).ok
+        _shows_the_answer_variations(running.http_url)
+        assert _count_rises(running) if variation == BUSY_GATE else _stays_silent(running)
     finally:
         running.stop()

@@ -26,8 +26,9 @@ LENIENT = ("--profile", "lenient")
 STRICT = ("--profile", "strict")
 # The modules whose every test the families' clean runs cover (besides every kill selection).
 QUERY_MODULES = (
-    "test_query_paging.py or test_query_filters.py or test_query_timestamp_units.py "
-    "or test_query_consistency.py or test_query_model.py"
+    "test_query_paging.py or test_query_single_filters.py or test_query_list_filters.py "
+    "or test_query_combined_filters.py or test_query_name_matching.py or test_query_range_filters.py "
+    "or test_query_timestamp_units.py or test_query_consistency.py or test_query_model.py"
 )
 CLEAN_MODULES = (
     QUERY_MODULES,

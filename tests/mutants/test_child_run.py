@@ -18,6 +18,7 @@ from conformance.mutants.child_run import (
     SuiteOutcome,
     child_argv,
     child_env,
+    junit_nodeid,
     read_outcomes,
     selection_difference,
 )
@@ -153,3 +154,9 @@ def test_a_narrowed_run_must_run_exactly_the_predicted_tests() -> None:
     assert "missing ['b.py::t2']" in missing
     assert "extra ['c.py::t3']" in selection_difference(expected, {*expected, "c.py::t3"}, ())
     assert selection_difference(expected, {"a.py::t1"}, ("-x",)) == ""  # stopping early is not a difference
+
+
+def test_a_collection_error_without_classname_keeps_its_name() -> None:
+    """JUnit gives a collection error an empty classname: the node id is its name, not a crash."""
+    assert junit_nodeid("", "conformance.suite.broken") == "::conformance.suite.broken"
+    assert junit_nodeid("tests.nowhere", "test_x") == "tests.nowhere::test_x"

@@ -1,4 +1,4 @@
-"""The mutant plan: clean runs first, faults strict, variations lenient, quick selections by requirement."""
+"""The mutant plan: faults strict, variations lenient (combined when quick), quick selections, run order."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from conformance.mutants.plan import (
     build_plan,
     build_plans,
 )
+from conformance.mutants.runner import run_priority
+from tests.site_box import BUSY_GATE, QUIET_BOX, REAL_BOX_VARIATIONS
 
 
 def test_full_plan_runs_every_fault_and_variation_on_the_whole_suite() -> None:
@@ -76,11 +78,40 @@ def test_quick_blind_runs_a_few_observable_faults_and_conflicting_variations_apa
     assert all(catalog.get(name).observable_without_control and catalog.get(name).quick for name in faults)
     plan = build_plans({BLIND: faults}, None, quick=True, catalog=catalog)
     groups = [m.faults for m in plan if m.kind == "variation"]
-    assert sorted(n for g in groups for n in g) == sorted(v.name for v in catalog.variations())
+    assert {n for g in groups for n in g} == {v.name for v in catalog.variations()}
     for group in groups:
         assert not catalog_conflicts(catalog, group), group
+        others = [v.name for v in catalog.variations() if v.name not in group]
+        assert all(catalog_conflicts(catalog, (*group, name)) for name in others), (group, others)
     assert len(groups) <= 3
+
+
+def test_quick_plans_run_every_real_box_variation_over_the_whole_suite_in_both_modes() -> None:
+    """What the quick matrix's "no false alarm over every real-box variation" rests on: in either mode, one
+    whole-suite run has all real-box variations with the busy gate on, another the quiet box with the rest."""
+    catalog = load_catalog()
+    faults = {CONTROL: catalog.quick_faults(), BLIND: blind_quick_faults(catalog)}
+    plan = build_plans(faults, None, quick=True, catalog=catalog)
+    for mode in (CONTROL, BLIND):
+        runs = [m for m in plan if m.mode == mode and m.kind == "variation"]
+        assert all(m.selection == () and m.profile == "lenient" for m in runs)  # the whole suite, lenient
+        busy = [m for m in runs if set(REAL_BOX_VARIATIONS) <= set(m.faults)]
+        quiet = [m for m in runs if {QUIET_BOX, *REAL_BOX_VARIATIONS} - {BUSY_GATE} <= set(m.faults)]
+        assert busy and quiet, [m.faults for m in runs]
 
 
 def catalog_conflicts(catalog: FaultCatalog, names: tuple[str, ...]) -> list[str]:
     return [a for a in names for b in names if b in catalog.get(a).conflicts]
+
+
+def test_a_quick_matrix_starts_its_combined_variation_runs_first_then_clean_runs() -> None:
+    """The longest runs first (no job left running alone at the end); then clean runs, then faults."""
+    catalog = load_catalog()
+    faults = {CONTROL: catalog.quick_faults(), BLIND: blind_quick_faults(catalog)}
+    order = sorted(build_plans(faults, None, quick=True, catalog=catalog), key=run_priority)
+    kinds = [m.kind for m in order]
+    combined = kinds.count("variation")
+    assert combined == 4 and kinds[:combined] == ["variation"] * combined
+    cleans = [(m.kind, m.mode) for m in order[combined : combined + 2]]
+    assert cleans == [("clean", BLIND), ("clean", CONTROL)]
+    assert set(kinds[combined + 2 :]) == {"fault"}

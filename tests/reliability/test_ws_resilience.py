@@ -23,6 +23,10 @@ FD_SLACK = 5
 CHUNK = 10
 BULK = 4 * QUEUE_LIMIT
 BULK_PADDING = "x" * 4_000  # 5,000 x 4 KB still overflows the stalled client's socket buffers and queue
+# The reading client is a thread of this test process: on a busy machine (CI packs workers onto 2 cores) it
+# can be off the CPU for longer than the emulator's 1 s, so the server here waits longer before calling a
+# full queue slow; the stalled client never reads and is closed all the same.
+SLOW_CONSUMER_S = 5.0
 
 
 class _Renderer:
@@ -40,7 +44,7 @@ class _Renderer:
 
 @pytest.fixture
 def push() -> Iterator[WsThread[int]]:
-    server: WsThread[int] = WsThread(_Renderer()).start()
+    server: WsThread[int] = WsThread(_Renderer(), slow_consumer_s=SLOW_CONSUMER_S).start()
     yield server
     server.stop()
 
@@ -116,7 +120,7 @@ def test_slow_reader_is_dropped_and_fast_reader_gets_everything(push: WsThread[i
 
 def test_bulk_batches_larger_than_the_queue_never_drop_a_fast_reader() -> None:
     """One 4,000-event batch and a 1,000-event one right behind it: only the stalled client is closed."""
-    push: WsThread[int] = WsThread(_Renderer(BULK_PADDING)).start()
+    push: WsThread[int] = WsThread(_Renderer(BULK_PADDING), slow_consumer_s=SLOW_CONSUMER_S).start()
 
     def bulk() -> None:
         push.publish(list(range(BULK)))

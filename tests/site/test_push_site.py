@@ -27,6 +27,7 @@ PICTURES = "test_live_pictures_follow_the_flags"
 SECOND = "test_live_second_configuration_takes_effect"
 BEFORE = "test_live_nothing_before_the_configuration"
 MALFORMED = "test_live_malformed_configuration_disturbs_no_one"
+OWN_STREAMS = "test_live_clients_get_their_own_streams"
 # the tests that inject with a control plane and judge live pushes without one
 DEFAULTS = "test_omitted_keys_take_their_defaults"
 LISTED = "test_only_listed_devices_are_pushed"
@@ -40,13 +41,14 @@ SILENT = "test_nothing_arrives_before_the_configuration"
 BAD_CONFIG = "test_malformed_configurations_disturb_no_one"
 #: batch -> fault -> (the tests it must fail, as node names, and the requirement id their findings name)
 BATCHES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
-    "score+face+bad-config+defaults+empty-list+ids": {
+    "score+face+bad-config+defaults+empty-list+ids+replay": {
         "ws-score-is-pose-score": ((HISTORY,), "WS-SCHEMA-007"),
         "ws-need-face-ignored": ((PICTURES,), "WS-WS-004"),
         "ws-dies-on-bad-config": ((MALFORMED,), "WS-WS-011"),
         "ws-no-event-list-all": ((f"{DEFAULTS}[without-event-list]",), "WS-WS-012"),
         "ws-empty-event-list-all": ((f"{LISTED}[empty]",), "WS-WS-006"),
         "ws-without-event-ids": ((SAMPLE,), "WS-WS-016"),
+        "ws-replays-recent-events": ((SILENT, BEFORE), "WS-WS-009"),
     },
     "identity+register+before-config+reconfig": {
         "ws-identity-is-image-id": ((VALIDATES,), "WS-SCHEMA-001"),
@@ -66,6 +68,9 @@ BATCHES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
     },
     "first-device-only": {
         "ws-event-list-first-only": ((HISTORY,), "WS-WS-008"),
+    },
+    "one-event-list": {  # alone: a fault acting on pictures or on what a first configuration gets masks it
+        "ws-one-event-list": ((CLIENTS, OWN_STREAMS), "WS-WS-013"),
     },
 }
 
@@ -110,7 +115,7 @@ def test_push_checks_pass_on_a_busy_conforming_box(tmp_path: Path) -> None:
         outcome = _run(box)
     assert outcome.exit_code == 0 and not outcome.failed(), outcome.describe()
     ran = {_node(n).split("[")[0] for n in outcome.passed}
-    every = {HISTORY, FOLLOW, PICTURES, SECOND, BEFORE, MALFORMED, "test_live_clients_get_their_own_streams"}
+    every = {HISTORY, FOLLOW, PICTURES, SECOND, BEFORE, MALFORMED, OWN_STREAMS}
     every |= {DEFAULTS, LISTED, FLAGS, RECONFIG, CLIENTS, VALIDATES, SAMPLE, SPOT, SILENT, BAD_CONFIG}
     assert ran == every and not outcome.skipped, outcome.describe()
 

@@ -18,15 +18,18 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.clients.http_client import RecordingHttpClient
-from conformance.mutants.child_run import SuiteOutcome, run_suite
+from conformance.mutants.child_run import SuiteOutcome
 from conformance.suite.support.history_sample import MIN_IDENTITIES, USER_TYPES, parse, take_sample
 from conformance.suite.support.query_calls import V2
 from conformance.suite.support.query_data import PAST_MARGIN_MS
+from tests.site.fault_batches import run_at
 from tests.site_box import SiteBox, start_site_box
 
 #: Every module of conformance/suite/interfaces/query/, and the query operations of the other areas.
 QUERY_AREA = (
-    "test_query_errors.py or test_query_event_fields.py or test_query_filters.py or test_query_model.py "
+    "test_query_errors.py or test_query_event_fields.py or test_query_single_filters.py "
+    "or test_query_list_filters.py or test_query_combined_filters.py or test_query_name_matching.py "
+    "or test_query_range_filters.py or test_query_model.py "
     "or test_query_paging.py or test_query_timestamp_units.py or test_v2_history_filters.py "
     "or test_v1_history_filters.py"
 )
@@ -61,19 +64,9 @@ def busy_varied_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteBo
 @pytest.fixture(scope="module")
 def query_area_run(busy_varied_box: SiteBox) -> SuiteOutcome:
     """The query area against the box, as a user would run it against a real one (skip reasons shown)."""
-    box = busy_varied_box
-    return run_suite(
-        f"{QUERY_AREA} or {RIDE_ALONG}",
-        [],
-        ["-rs"],
-        run_args=[
-            f"--box-url={box.http_url}",
-            f"--ws-url={box.ws_url}",
-            f"--version-url={box.version_url}/sophon/v2/system/getsoftwareversion",
-            "--no-configure-upload",
-            "--profile=lenient",
-        ],
-    )
+    selection = f"{QUERY_AREA} or {RIDE_ALONG}"
+    options = ("--no-configure-upload", "--profile=lenient")
+    return run_at(busy_varied_box, selection, *options, pytest_args=["-rs"])
 
 
 def skip_reasons(outcome: SuiteOutcome) -> list[tuple[str, str]]:

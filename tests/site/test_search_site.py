@@ -8,13 +8,11 @@ test names PS-SEARCH-011, and the faults that move every window are told apart b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from conformance.mutants.child_run import SuiteOutcome, run_suite
-from tests.site_box import SiteBox, start_site_box
+from conformance.mutants.child_run import SuiteOutcome
+from tests.site.fault_batches import BatchBox, assert_each_fault_caught, node_name, run_at
+from tests.site_box import SiteBox
 
 MODULE = "test_search_own_pictures.py"
 #: the oracle tests' real-box paths (test_picture_search.py, test_search_time_fields.py) run with it
@@ -101,42 +99,16 @@ ALSO_FAILS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def _run_at(box: SiteBox, selection: str, profile: str = "strict") -> SuiteOutcome:
-    """The selection against the site box, as a user would run it against a real one."""
-    return run_suite(
-        selection,
-        [],
-        run_args=[
-            f"--box-url={box.http_url}",
-            f"--ws-url={box.ws_url}",
-            f"--version-url={box.version_url}/sophon/v2/system/getsoftwareversion",
-            "--no-configure-upload",
-            f"--profile={profile}",
-        ],
-    )
-
-
-@pytest.fixture
-def site_box(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[SiteBox]:
-    """A site-mode box with the faults (or variations) the test names, 2 live recognitions a second."""
-    faults, variations = request.param
-    with start_site_box(
-        tmp_path,
-        live_rate=2.0,
-        history_days=3,
-        faults=faults,
-        variations=variations,
-        history_per_day=HISTORY_PER_DAY,
-    ) as box:
-        yield box
-
-
-def _node(nodeid: str) -> str:
-    return nodeid.rsplit("::", 1)[-1]
+    """The selection against the site box under a profile, as a user would run it against a real one."""
+    return run_at(box, selection, "--no-configure-upload", f"--profile={profile}")
 
 
 @pytest.mark.parametrize(
     ("site_box", "profile"),
-    [(((), STRICT_VARIATIONS), "strict"), (((), LENIENT_VARIATIONS), "lenient")],
+    [
+        (BatchBox(variations=STRICT_VARIATIONS, history_per_day=HISTORY_PER_DAY), "strict"),
+        (BatchBox(variations=LENIENT_VARIATIONS, history_per_day=HISTORY_PER_DAY), "lenient"),
+    ],
     indirect=["site_box"],
     ids=["strict", "lenient"],
 )
@@ -146,7 +118,7 @@ def test_own_picture_checks_pass_on_a_conforming_box(site_box: SiteBox, profile:
     of history hold fewer than 50,000 events)."""
     outcome = _run_at(site_box, MODULES, profile)
     assert outcome.exit_code == 0 and not outcome.failed_tests, outcome.describe()
-    ended = {_node(test.nodeid): test.outcome for test in outcome.tests}
+    ended = {node_name(test.nodeid): test.outcome for test in outcome.tests}
     assert ended.pop(SCAN_CAP) in NOT_JUDGED, outcome.describe()  # never "passed" on zero data
     assert ended.pop(DEEP_ONLY) == "skipped", outcome.describe()
     assert "needs the emulator control plane" not in outcome.output, outcome.describe()
@@ -157,7 +129,7 @@ def test_own_picture_checks_pass_on_a_conforming_box(site_box: SiteBox, profile:
 
 @pytest.mark.parametrize(
     ("site_box", "batch"),
-    [((tuple(faults), ()), name) for name, faults in BATCHES.items()],
+    [(BatchBox(tuple(faults), history_per_day=HISTORY_PER_DAY), name) for name, faults in BATCHES.items()],
     indirect=["site_box"],
     ids=list(BATCHES),
 )
@@ -170,8 +142,4 @@ def test_each_fault_fails_its_own_picture_check(site_box: SiteBox, batch: str) -
     ]
     tests = sorted({test.split("[")[0] for _, (test, _) in expected})
     outcome = _run_at(site_box, " or ".join(tests))
-    failed = {_node(test.nodeid): test for test in outcome.failed()}
-    for fault, (test, requirement) in expected:
-        assert test in failed, f"{fault}: {test} did not fail\n{outcome.describe()}"
-        named = requirement in failed[test].finding_requirements
-        assert named, f"{fault}: no finding of {test} names {requirement}\n{outcome.describe()}"
+    assert_each_fault_caught(outcome, expected)

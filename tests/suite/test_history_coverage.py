@@ -15,7 +15,11 @@ from typing import Any
 import pytest
 
 ORACLE_MODULES = (
-    "conformance.suite.interfaces.query.test_query_filters",
+    "conformance.suite.interfaces.query.test_query_single_filters",
+    "conformance.suite.interfaces.query.test_query_list_filters",
+    "conformance.suite.interfaces.query.test_query_combined_filters",
+    "conformance.suite.interfaces.query.test_query_name_matching",
+    "conformance.suite.interfaces.query.test_query_range_filters",
     "conformance.suite.interfaces.query.test_query_paging",
     "conformance.suite.interfaces.query.test_query_model",
     "conformance.suite.interfaces.query.test_query_errors",

@@ -49,7 +49,9 @@ SEARCH_ITEM: Final = "search.item"  # one rendered search item dict (ctx: match)
 SEARCH_ANSWER: Final = "search.answer"  # success body, or None for a refusal (ctx: error, total_time, now_ms)
 # --- WebSocket push ---------------------------------------------------------------------------------
 WS_CONFIG: Final = "ws.config"  # ConfigReply to a client's configuration frame (ctx: frame, configured)
-WS_TARGET: Final = "ws.target"  # (config, every_device) deciding a client's pushes, or None (ctx: state)
+# (config, every_device) deciding a client's pushes, or None (ctx: state; latest: the configuration most
+# recently accepted on any connection)
+WS_TARGET: Final = "ws.target"
 WS_PUSH: Final = "ws.push"  # one push message dict (ctx: record)
 WS_FRAME: Final = "ws.frame"  # the text of one push; may become bytes (a binary frame)
 # --- uploads ----------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from conformance.emulator.ws_config import ProtocolState, WsConfig
 FAMILY: Final = Family("websocket")
 
 BAD_CONFIG_REASON: Final = "emulator fault ws-dies-on-bad-config"
+REPLAYED: Final = 8  # ws-replays-recent-events: the latest events a first configuration is sent again
 
 
 def _dies_on_bad_config(reply: ConfigReply, **_: Any) -> ConfigReply:
@@ -64,6 +65,18 @@ def _ignore_event_list(target: PushTarget | None, *, state: ProtocolState, **_: 
     if target is not None and state is ProtocolState.CONFIGURED:
         return target[0], True
     return target
+
+
+def _replays_recent_events(reply: ConfigReply, *, configured: bool, **_: Any) -> ConfigReply:
+    if configured or reply.config is None:
+        return reply
+    return dataclasses.replace(reply, replay=REPLAYED)
+
+
+def _one_event_list(target: PushTarget | None, *, latest: WsConfig | None, **_: Any) -> PushTarget | None:
+    if target is None or latest is None:
+        return target
+    return dataclasses.replace(target[0], event_list=latest.event_list), target[1]
 
 
 def _pictures_unrequested(target: PushTarget | None, **_: Any) -> PushTarget | None:
@@ -154,6 +167,24 @@ FAMILY.fault(
     caught_by="test_pushed_spot_pic_is_a_base64_jpeg",
 )
 
+FAMILY.fault(
+    "ws-replays-recent-events",
+    "websocket",
+    "a client's first configuration is answered with the latest events already recorded (of its devices), "
+    "before the new ones: events from before the configuration are replayed",
+    ("WS-WS-009",),
+    {hooks.WS_CONFIG: _replays_recent_events},
+    caught_by="test_nothing_arrives_before_the_configuration or test_live_nothing_before_the_configuration",
+)
+FAMILY.fault(
+    "ws-one-event-list",
+    "websocket",
+    "one event_list for the whole server: the latest configuration's devices govern every configured client "
+    "(picture flags stay per connection)",
+    ("WS-WS-013",),
+    {hooks.WS_TARGET: _one_event_list},
+    caught_by="test_each_client_gets_exactly_its_events or test_live_clients_get_their_own_streams",
+)
 FAMILY.fault(
     "ws-empty-event-list-all",
     "websocket",

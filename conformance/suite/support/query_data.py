@@ -34,6 +34,18 @@ from conformance.target.target import Target
 WINDOW_EVENTS = 60  # observational tests look at the newest events only: a real box may hold millions
 WINDOW_CAP = 1000  # a window query answering more than this did not narrow anything
 PAST_MARGIN_MS = 10_000  # a recognition is stored within seconds: nothing new lands this far back
+#: What one event's v2 and v1 views must agree on (`consistency.same_event`): ids, times, person types,
+#: devices, scores of both event tables.
+SAME_EVENT_IDS = (
+    "V2EV-SCHEMA-001",
+    "V1EV-SCHEMA-001",
+    "V2EV-TIME-001",
+    "V1EV-TIME-001",
+    "V2EV-SCHEMA-008",
+    "V1EV-SCHEMA-008",
+    "V2EV-SCHEMA-009",
+    "V1EV-SCHEMA-009",
+)
 
 
 @dataclass(frozen=True)

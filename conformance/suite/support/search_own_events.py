@@ -27,6 +27,10 @@ KINDS = (MATCHED, STRANGER)
 SPOT_IMAGE_PATH = "/sophon/v2/face/getspotimage"
 JPEG_MAGIC = b"\xff\xd8\xff"
 MS_PER_S = 1000.0
+MINUTE_MS = 60_000.0
+HOUR_MS = 60 * MINUTE_MS
+DAY_MS = 24 * HOUR_MS
+AROUND_MS = 10 * MINUTE_MS  # the window either side of a searched event
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
 from conformance.checks.consistency import EventView
 from conformance.checks.upload_checks import match_history
 from conformance.clients.exchange import ReceivedUpload
@@ -28,7 +30,7 @@ from conformance.suite.support.ws_live import HistoryWindow, LiveBox
 MIN_UPLOADS = 4  # uploads a test waits for before it judges (fewer when the budget runs out)
 # (as many as INJECTED_CAST stores on a box with a control plane, so that wait ends when they came)
 LIVE_SAMPLE = 16  # live uploads judged against the history: enough to meet visitors, VIPs, strangers
-QUIET_S = 1.0  # after the uploads a test needs, how long later ones (same-ms ties) are taken
+QUIET_S = 0.3  # after the uploads a test needs, how long later ones (same-ms ties) are taken
 POLL_S = 1.0
 HISTORY_MARGIN_MS = 2_000
 HISTORY_LAG_S = 5.0  # an uploaded recognition is in the v2 history within seconds
@@ -72,11 +74,41 @@ def collect_uploads(
             stop = min(end, time.monotonic() + QUIET_S)
 
 
-def wait_for_live_uploads(
-    receiver: ReceiverClient, since: int, url: str, wait_s: float, want: int = MIN_UPLOADS, **kwargs: Any
+@dataclass
+class UploadSilence:
+    """What this session (this xdist worker) learned of the box's uploads: after a whole wait in which no
+    upload at all came, the other upload tests are not exercised at once instead of waiting again."""
+
+    reason: str = ""
+
+    def check(self) -> None:
+        """Not exercised at once when an earlier wait of the session brought no upload at all."""
+        if self.reason:
+            not_exercised(f"{self.reason} (an earlier test waited; the session waits once)")
+
+
+UPLOAD_SILENCE = pytest.StashKey[UploadSilence]()
+
+
+def upload_silence(config: pytest.Config) -> UploadSilence:
+    """The session's (this worker's) knowledge of the box's uploads, created on first use."""
+    return config.stash.setdefault(UPLOAD_SILENCE, UploadSilence())
+
+
+def wait_for_live_uploads(  # noqa: PLR0917 - a wait and where it reports a silent box
+    receiver: ReceiverClient,
+    since: int,
+    url: str,
+    wait_s: float,
+    want: int = MIN_UPLOADS,
+    silence: UploadSilence | None = None,
+    **kwargs: Any,
 ) -> list[ReceivedUpload]:
     """At least one upload within the budget, else the test is not exercised (naming `url`, and how many
-    uploads of events recorded earlier, a backlog, came instead)."""
+    uploads of events recorded earlier, a backlog, came instead); a wait with no upload at all is noted
+    in `silence`, when given, and a silence noted before ends the test at once."""
+    if silence is not None:
+        silence.check()
     passed_over: list[ReceivedUpload] = []
     uploads = collect_uploads(receiver, since, want, wait_s, passed_over=passed_over, **kwargs)
     if not uploads:
@@ -86,6 +118,8 @@ def wait_for_live_uploads(
                 f"; {len(passed_over)} upload(s) of events recorded before the wait came instead (a backlog "
                 "the box sends first: a longer --live-wait lets it finish)"
             )
+        elif silence is not None and receiver.last_seq() <= since:
+            silence.reason = reason
         not_exercised(reason)
     return uploads
 
@@ -170,6 +204,24 @@ class UploadTraffic:
     history_box: LiveBox  # the v2 history reader (cameras unused)
     wait_s: float
     injector: LiveInjector | None = None
+    silence: UploadSilence | None = None  # the box's own recognitions: the session's silent-box memory
+
+    def wait_for_uploads(
+        self,
+        receiver: ReceiverClient,
+        since: int,
+        url: str,
+        want: int = MIN_UPLOADS,
+        accept: Callable[[ReceivedUpload], bool] | None = None,
+        *,
+        notes_silence: bool = False,
+    ) -> list[ReceivedUpload]:
+        """`wait_for_live_uploads` within the budget; not exercised at once after a silent wait of the
+        session; `notes_silence` for a wait under the run's own setting, whose silence is the box's."""
+        if self.silence is not None:
+            self.silence.check()
+        silence = self.silence if notes_silence else None
+        return wait_for_live_uploads(receiver, since, url, self.wait_s, want, silence, accept=accept)
 
     @property
     def sample_size(self) -> int:

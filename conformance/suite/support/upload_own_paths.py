@@ -35,7 +35,6 @@ from conformance.suite.support.upload_live import (
     decoded,
     history_of_uploads,
     no_upload_reason,
-    wait_for_live_uploads,
 )
 from conformance.suite.support.upload_outage import PICTURE_FLAGS, PICTURES_OFF
 from conformance.suite.support.upload_tap import UploadTap
@@ -68,9 +67,14 @@ def every_event_arrives(
     All the run's uploads count (from the receiver's first): a box may still be sending events recorded
     before the wait (a backlog), and the span of its newest uploads is judged whatever their age.
     """
+    if traffic.silence is not None:
+        traffic.silence.check()
     uploads = collect_uploads(receiver, 0, LIVE_SAMPLE, traffic.wait_s)
     if not uploads:
-        not_exercised(no_upload_reason(traffic.wait_s, url))
+        reason = no_upload_reason(traffic.wait_s, url)
+        if traffic.silence is not None:  # nothing since the run began: the box uploads nothing
+            traffic.silence.reason = reason
+        not_exercised(reason)
     cursor = receiver.last_seq()
     newest = decoded(uploads[-LIVE_SAMPLE:])
     span = _span(newest)
@@ -121,7 +125,7 @@ def _follow(  # noqa: PLR0917 - a setting change and the uploads that follow it
     fail_unless(write_upload_setting(client, body), f"HistoryEventUrl refused {body}", ["UPC-CONFIG-001"], [])
     since = receiver.last_seq()
     accept = traffic.next_uploads(receiver)
-    return wait_for_live_uploads(receiver, since, route.receiver_url, traffic.wait_s, accept=accept)
+    return traffic.wait_for_uploads(receiver, since, route.receiver_url, accept=accept)
 
 
 def payloads_in_mode(  # noqa: PLR0917 - the fixtures of a test that changes the setting

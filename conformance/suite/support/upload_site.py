@@ -21,7 +21,7 @@ from conformance.suite.support.upload_live import (
     UploadTraffic,
     decoded,
     history_of_uploads,
-    wait_for_live_uploads,
+    upload_silence,
 )
 from conformance.suite.support.ws_live import LiveBox, live_traffic
 from conformance.suite.uploads import UploadRoute
@@ -45,7 +45,8 @@ def traffic_fixture(
     http_client: RecordingHttpClient,
 ) -> UploadTraffic:
     """The box's own recognitions within `--live-wait`; with a control plane, events stored through it.
-    On a box the session found quiet (`LiveTraffic`), not exercised at once instead of another wait."""
+    On a box the session found quiet (`LiveTraffic`) or silent (`UploadSilence`: a whole wait brought no
+    upload), not exercised at once instead of another wait."""
     history = LiveBox(
         http_client=http_client,
         cameras=(),
@@ -53,34 +54,48 @@ def traffic_fixture(
         v2_seconds=bool(request.getfixturevalue("v2_reads_seconds")),
         traffic=live_traffic(request.config),
     )
-    injector = None
     if target.config.control_url is not None:  # the emulator has no live traffic: store some
         box: UploadBox = request.getfixturevalue("upload_box")  # its own data, no upload URL yet
         configure(box)
-        injector = box.live
-    else:  # a box the session already waited a whole budget on without a recognition uploads none either
-        history.traffic.check()
-    return UploadTraffic(history, history.wait_s, injector)
+        return UploadTraffic(history, history.wait_s, box.live)
+    # a box the session already waited a whole budget on without a recognition (or an upload) uploads none
+    history.traffic.check()
+    silence = upload_silence(request.config)
+    silence.check()
+    return UploadTraffic(history, history.wait_s, silence=silence)
+
+
+#: The session's sample of the box's own live uploads (with the run's setting), shared by the modules
+LIVE_SAMPLE_KEY = pytest.StashKey[UploadHistory]()
 
 
 @pytest.fixture(scope="module", name="live_uploads")
 def live_uploads_fixture(
-    box_uploads_to_receiver: UploadRoute, receiver: RunReceiver, traffic: UploadTraffic
+    request: pytest.FixtureRequest,
+    box_uploads_to_receiver: UploadRoute,
+    receiver: RunReceiver,
+    traffic: UploadTraffic,
 ) -> UploadHistory:
-    """The live uploads that arrive within the budget, and the v2 history window around them."""
+    """The live uploads that arrive within the budget, and the v2 history window around them; the box's
+    own recognitions are waited for once a session (this worker) and the sample serves every module."""
+    if traffic.injector is None and LIVE_SAMPLE_KEY in request.config.stash:
+        return request.config.stash[LIVE_SAMPLE_KEY]
     since = receiver.last_seq()
     accept = traffic.next_uploads(receiver)
-    uploads = wait_for_live_uploads(
+    uploads = traffic.wait_for_uploads(
         receiver,
         since,
         box_uploads_to_receiver.receiver_url,
-        traffic.wait_s,
         want=traffic.sample_size,
         accept=accept,
+        notes_silence=True,
     )
     payloads = decoded(uploads)
     window = history_of_uploads(traffic.history_box, payloads)
-    return UploadHistory(tuple(payloads), window, tuple(uploads), since)
+    sample = UploadHistory(tuple(payloads), window, tuple(uploads), since)
+    if traffic.injector is None:
+        request.config.stash[LIVE_SAMPLE_KEY] = sample
+    return sample
 
 
 @pytest.fixture(name="restored_setting")

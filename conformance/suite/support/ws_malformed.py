@@ -3,7 +3,8 @@
 The schema (schemas/json/ws-config.json) says: an object with need_face, need_register (booleans)
 and event_list (a list of device id strings). A malformed frame breaks one of those rules: a key
 with a wrong type, an unknown key, a huge list, JSON that is not an object, text that is not JSON,
-or a binary frame. MALFORMED yields MalformedFrame(kind, frame), frame being str (text) or bytes (binary).
+or a binary frame. MALFORMED_SETS yields one MalformedFrame(kind, frame) of every kind, frame being str (text)
+or bytes (binary): a test sends them at once on as many sockets and judges them all from one wait.
 """
 
 from __future__ import annotations
@@ -90,6 +91,6 @@ _not_json = st.sampled_from(
 ).map(lambda text: ("not-json", text))
 _binary = st.binary(min_size=1, max_size=64).map(lambda data: ("binary", data))
 
-MALFORMED = st.one_of(_wrong_type(), _unknown_key(), _huge_list(), _not_object, _not_json, _binary).map(
-    lambda pair: MalformedFrame(*pair)
-)
+_KINDS = (_wrong_type(), _unknown_key(), _huge_list(), _not_object, _not_json, _binary)
+#: one frame of each kind per example: every example probes every way a configuration can be malformed
+MALFORMED_SETS = st.tuples(*_KINDS).map(lambda pairs: tuple(MalformedFrame(*pair) for pair in pairs))

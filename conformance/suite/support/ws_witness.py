@@ -147,8 +147,26 @@ def catch_up(
     A push with pictures is built per client and may reach a client after the witness and the drain (a
     loaded box): what is due is known once the history is read, so the client is given time for exactly that.
     """
+    catch_up_on(socket, config, received, seen.recorded)
+
+
+def catch_up_on(
+    socket: RecordingWebSocket,
+    config: Mapping[str, Any],
+    received: Received,
+    recorded: Sequence[Mapping[str, Any]],
+) -> None:
+    """Read on until the client has a push of every person recognition of its devices in `recorded`.
+
+    What is due is known from the history, so a test stops reading at once when it all came (no fixed quiet
+    time after its last push) and waits at most CATCH_UP_S for a push a loaded box sends late.
+    """
     listed = set(WsClientConfig.from_message(config).event_list)
-    due = [e for e in (EventView.from_v2(v) for v in seen.recorded) if e.device_id in listed]
+    due = [
+        e
+        for e in (EventView.from_v2(v) for v in recorded)
+        if e.device_id in listed and e.person_type is not None
+    ]
     if received.closed is None and not _has_pushes_of(due)(received):
         collect(socket, 0, deadline_s=CATCH_UP_S, quiet_s=0.0, into=received, until=_has_pushes_of(due))
 

@@ -14,10 +14,14 @@ search item) follows the run's profile.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pytest
 
 from conformance.checks import identity_checks
+from conformance.checks.findings import Finding
 from conformance.checks.identity_checks import Pair
+from conformance.clients.exchange import Exchange
 from conformance.clients.failures import fail_on, fail_unless
 from conformance.clients.http_client import RecordingHttpClient
 from conformance.suite.judgement import judged, not_exercised
@@ -39,6 +43,7 @@ from conformance.target.target import Target
 PAGE = 100
 MARGIN_MS = 1_000
 SEARCH_PERSON = "id-li"  # a core identity: the query photo only has to be a face
+IdentityCheck = Callable[[list[Pair]], list[Finding]]
 
 
 def _judged_pairs(request: pytest.FixtureRequest, pairs: list[Pair], what: str) -> str:
@@ -47,6 +52,38 @@ def _judged_pairs(request: pytest.FixtureRequest, pairs: list[Pair], what: str) 
         not_exercised(f"no {what} has a self-consistent counterpart to agree with")
     judged(request, "events", len(pairs))
     return kinds_judged(pairs)
+
+
+def _judge_seeded(
+    request: pytest.FixtureRequest,
+    interface: str,
+    pairs: list[Pair],
+    exchanges: Sequence[Exchange],
+    *,
+    requirement: str,
+    check: IdentityCheck,
+) -> None:
+    """The seeded oracle: the events of the core devices, strangers and matched persons both, against it."""
+    require_both_kinds(pairs, f"{interface} events of the core devices", [requirement], exchanges)
+    judged(request, "events", len(pairs))
+    fail_on(check(pairs), f"{interface} identity fields", exchanges=exchanges[:3])
+
+
+def _judge_against_twins(request: pytest.FixtureRequest, interface: str, check: IdentityCheck) -> None:
+    """The box's own history: each sampled event of `interface` against its twin in the other interface
+    (the twin as the stored match)."""
+    items: SampleItems = request.getfixturevalue("sample_items")
+    items.require("v2", "v1")
+    other = "v1" if interface == "v2" else "v2"
+    readings = {"v2": items.v2, "v1": items.v1}
+    pairs = twin_pairs(readings[interface], readings[other])
+    kinds = _judged_pairs(request, pairs, f"sampled {interface} event")
+    fail_on(
+        check(pairs),
+        f"{interface} identity fields against their {other} twins ({kinds})",
+        exchanges=items.exchanges,
+        context=repr(items),
+    )
 
 
 @pytest.mark.req("V2EV-SCHEMA-002", "V2EV-SCHEMA-004")
@@ -59,20 +96,16 @@ def test_v2_identity_follows_the_match(
         result = V2.fetch_all(http_client, {"media_device_ids": core_data.device_ids}, size=PAGE)
         by_id = {event.id: event for event in core_data.events}
         pairs = [(by_id[str(i.get("event_id"))], i) for i in result.items if str(i.get("event_id")) in by_id]
-        require_both_kinds(pairs, "v2 events of the core devices", ["V2EV-SCHEMA-002"], result.exchanges)
-        judged(request, "events", len(pairs))
-        fail_on(identity_checks.v2_event(pairs), "v2 identity fields", exchanges=result.exchanges[:3])
+        _judge_seeded(
+            request,
+            "v2",
+            pairs,
+            result.exchanges,
+            requirement="V2EV-SCHEMA-002",
+            check=identity_checks.v2_event,
+        )
         return
-    items: SampleItems = request.getfixturevalue("sample_items")
-    items.require("v2", "v1")
-    pairs = twin_pairs(items.v2, items.v1)  # (the v1 twin as the stored match, the v2 event)
-    kinds = _judged_pairs(request, pairs, "sampled v2 event")
-    fail_on(
-        identity_checks.v2_event(pairs),
-        f"v2 identity fields against their v1 twins ({kinds})",
-        exchanges=items.exchanges,
-        context=repr(items),
-    )
+    _judge_against_twins(request, "v2", identity_checks.v2_event)
 
 
 @pytest.mark.req("V2EV-SCHEMA-026")
@@ -100,20 +133,16 @@ def test_v1_identity_follows_the_match(
         core_data: CoreData = request.getfixturevalue("core_data")
         result = V1.fetch_all(http_client, {"streams": core_data.device_ids}, size=PAGE)
         pairs = pair_by_key(by_unique_key(core_data.events), result.items, "common", "ep_info", "device_id")
-        require_both_kinds(pairs, "v1 events of the core devices", ["V1EV-SCHEMA-003"], result.exchanges)
-        judged(request, "events", len(pairs))
-        fail_on(identity_checks.v1_event(pairs), "v1 identity fields", exchanges=result.exchanges[:3])
+        _judge_seeded(
+            request,
+            "v1",
+            pairs,
+            result.exchanges,
+            requirement="V1EV-SCHEMA-003",
+            check=identity_checks.v1_event,
+        )
         return
-    items: SampleItems = request.getfixturevalue("sample_items")
-    items.require("v2", "v1")
-    pairs = twin_pairs(items.v1, items.v2)  # (the v2 twin as the stored match, the v1 event)
-    kinds = _judged_pairs(request, pairs, "sampled v1 event")
-    fail_on(
-        identity_checks.v1_event(pairs),
-        f"v1 identity fields against their v2 twins ({kinds})",
-        exchanges=items.exchanges,
-        context=repr(items),
-    )
+    _judge_against_twins(request, "v1", identity_checks.v1_event)
 
 
 SEARCH_IDS = ("PS-SCHEMA-010", "PS-SCHEMA-012", "PS-SCHEMA-013", "PS-SCHEMA-017")

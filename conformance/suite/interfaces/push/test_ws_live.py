@@ -9,6 +9,7 @@ pushed once and no other. A box that recorded nothing within the wait gives *not
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,10 +31,12 @@ from conformance.suite.support.ws_session import (
     has_pushes_of,
     listen_quietly,
 )
+from conformance.suite.support.ws_witness import DRAIN_S, catch_up_on, drain
 from conformance.target.target import Target
 
 Connect = Callable[[], RecordingWebSocket]
 BYSTANDER_WAIT_S = 3.0  # a push to the fresh client reaches the bystander (same devices) within this
+REACTION_S = 0.2  # how long the malformed configurations' replies or closes are waited for
 RESETTLE_S = 0.5  # after a second configuration: pushes of events recorded before it may still be on the way
 CLEAN_CLOSE_CODES = {1000, 1001, 1003, 1007, 1008, 1009}
 MALFORMED_FRAMES: tuple[str | bytes, ...] = (
@@ -68,13 +71,34 @@ def _judge_stream(
     live_box: LiveBox,
     target: Target,
     requirements: Sequence[str],
+    *,
+    socket: RecordingWebSocket | None = None,
 ) -> tuple[list[Finding], HistoryWindow]:
-    """One client's stream against the history: routing over the pushes' window, pictures per its flags."""
+    """One client's stream against the history: routing over the pushes' window, pictures per its flags.
+
+    With its `socket`, the client first gets time to receive every event of its devices the history holds
+    between its first and last push (a same-ms tie of its last push may still be on the way).
+    """
     window = live_box.history_of(received.events)
+    if socket is not None:
+        window = _caught_up(socket, config, received, live_box, window)
     client = WsClientConfig.from_message(config)
     findings = live_box.routing_findings(config, received, window, requirements)
     findings += websocket_checks.pictures(client, received.events, target.profile, requirements=requirements)
     return findings, window
+
+
+def _caught_up(
+    socket: RecordingWebSocket,
+    config: Mapping[str, Any],
+    received: Received,
+    live_box: LiveBox,
+    window: HistoryWindow,
+) -> HistoryWindow:
+    """The window once the client received what the history says is due in it (read again if more came)."""
+    count = len(received.events)
+    catch_up_on(socket, config, received, live_box.routed(received, window))
+    return live_box.history_of(received.events) if len(received.events) > count else window
 
 
 @pytest.mark.req(
@@ -102,7 +126,7 @@ def test_live_pushes_are_in_the_history(
         ["WS-WS-015"],
         [socket.transcript],
     )
-    window = live_box.history_of(received.events)
+    window = _caught_up(socket, config, received, live_box, live_box.history_of(received.events))
     judged(request, "pushes", len(received.events))
     judged(request, "events", len(window.events))
     exchanges = _evidence([socket], window)
@@ -138,12 +162,19 @@ def test_live_pushes_follow_event_list(
     socket = ws_connect()
     config = _config(listed)
     configure(socket, config)
+    started = time.monotonic()
     received = live_box.wait_for_pushes(socket, MIN_PUSHES, devices=listed)
     _need(received, 2, f"from the listed devices {listed}", live_box)
-    findings, window = _judge_stream(config, received, live_box, target, ("WS-WS-006", "WS-WS-007"))
+    routing = ("WS-WS-006", "WS-WS-007")
+    while True:  # until the span shows an unlisted device's event (decisive), or --live-wait ran out
+        findings, window = _judge_stream(config, received, live_box, target, routing, socket=socket)
+        between = live_box.routed(received, window)
+        silent = [e for e in between if EventView.from_v2(e).device_id in others]
+        left = started + live_box.wait_s - time.monotonic()
+        if silent or findings or received.closed is not None or left <= 0:
+            break
+        collect(socket, len(received.events) + 1, deadline_s=left, quiet_s=0.0, into=received)
     judged(request, "pushes", len(received.events))
-    between = live_box.routed(received, window)
-    silent = [e for e in between if EventView.from_v2(e).device_id in others]
     judged(request, "events", len(between))
     fail_on(findings, f"live pushes with event_list {listed}", exchanges=_evidence([socket], window))
     if not silent:
@@ -198,7 +229,7 @@ def test_live_second_configuration_takes_effect(
     listen_quietly(socket, RESETTLE_S)  # events recorded before the second configuration
     received = live_box.wait_for_pushes(socket, MIN_PUSHES, devices=listed)
     _need(received, 2, f"after the second configuration (devices {listed})", live_box)
-    findings, window = _judge_stream(second, received, live_box, target, ("WS-WS-010",))
+    findings, window = _judge_stream(second, received, live_box, target, ("WS-WS-010",), socket=socket)
     judged(request, "pushes", len(first.events) + len(received.events))
     fail_on(findings, f"after a second configuration {second}", exchanges=_evidence([socket], window))
 
@@ -207,7 +238,11 @@ def test_live_second_configuration_takes_effect(
 def test_live_nothing_before_the_configuration(
     live_box: LiveBox, ws_connect: Connect, request: pytest.FixtureRequest
 ) -> None:
-    """An unconfigured client gets nothing while another is pushed events; configured, it gets no replay."""
+    """An unconfigured client gets nothing while another is pushed events; configured, it gets no replay.
+
+    The silence window lasts until the configured witness was pushed MIN_PUSHES recognitions (as long as the
+    box's own rate needs, no fixed sleep): those pushes prove recognitions the silent client would have got.
+    """
     silent = ws_connect()
     witness = ws_connect()
     configure(witness, _config(live_box.device_ids))
@@ -256,8 +291,8 @@ def test_live_clients_get_their_own_streams(
     streams.append(live_box.wait_for_pushes(sockets[1], 2, devices=others))
     for devices, stream in zip((listed, others), streams, strict=True):
         _need(stream, 2, f"on each client (devices {devices})", live_box)
-    for config, stream in zip(configs, streams, strict=True):
-        findings, window = _judge_stream(config, stream, live_box, target, ("WS-WS-013",))
+    for socket, config, stream in zip(sockets, configs, streams, strict=True):
+        findings, window = _judge_stream(config, stream, live_box, target, ("WS-WS-013",), socket=socket)
         judged(request, "pushes", len(stream.events))
         fail_on(findings, f"client configured {config['event_list']}", exchanges=_evidence(sockets, window))
 
@@ -272,14 +307,15 @@ def test_live_malformed_configuration_disturbs_no_one(
     configure(bystander, config)
     received = live_box.wait_for_pushes(bystander, 1, devices=live_box.device_ids)
     _need(received, 1, "to the configured client before the malformed configurations", live_box)
-    reactions = []
-    for frame in MALFORMED_FRAMES:
-        socket = ws_connect()
+    malformed = [ws_connect() for _ in MALFORMED_FRAMES]  # all at once: one reaction time for every frame
+    for socket, frame in zip(malformed, MALFORMED_FRAMES, strict=True):
         if isinstance(frame, bytes):
             socket.send_binary(frame)
         else:
             socket.send_text(frame)
-        reactions.append(listen_quietly(socket, 0.2))
+    time.sleep(REACTION_S)
+    reactions = drain(malformed, DRAIN_S)
+    for socket in malformed:
         socket.close()
     request.node.user_properties.append(
         ("ws_malformed_reactions", json.dumps([r.closed or f"{len(r.others)} reply" for r in reactions]))
@@ -315,7 +351,7 @@ def test_live_malformed_configuration_disturbs_no_one(
         ["WS-WS-011"],
         [*exchanges, fresh.transcript],
     )
-    findings, window = _judge_stream(config, received, live_box, target, ("WS-WS-011",))
+    findings, window = _judge_stream(config, received, live_box, target, ("WS-WS-011",), socket=bystander)
     judged(request, "pushes", len(received.events))
     fail_on(
         findings,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -19,12 +19,14 @@ from hypothesis import Phase, given, settings
 from conformance.checks import websocket_checks
 from conformance.checks.correlation import event_key
 from conformance.checks.websocket_checks import WsClientConfig, message_key
+from conformance.clients.exchange import Exchange
 from conformance.clients.failures import fail_on, fail_unless
 from conformance.clients.ws_client import RecordingWebSocket
+from conformance.suite.hypothesis_profiles import ws_malformed_examples
 from conformance.suite.judgement import judged, not_exercised
 from conformance.suite.support.ws_events import CAM, DOOR, GATE, STRANGER, Injected, LiveInjector
 from conformance.suite.support.ws_live import LiveBox
-from conformance.suite.support.ws_malformed import MALFORMED, MalformedFrame
+from conformance.suite.support.ws_malformed import MALFORMED_SETS, MalformedFrame
 from conformance.suite.support.ws_session import (
     Received,
     collect,
@@ -39,8 +41,8 @@ Connect = Callable[[], RecordingWebSocket]
 SILENCE_S = 1.0  # "nothing arrives before the configuration": the bounded wait (control plane)
 REACTION_S = 0.3  # how long a malformed configuration's reaction is waited for
 CLEAN_CLOSE_CODES = {1000, 1001, 1003, 1007, 1008, 1009}
-# A failing frame is reported as generated: frames are few small kinds, while shrinking would replay dozens of
-# them, each waiting REACTION_S (and, on live traffic, a bystander's push) on the box.
+# A failing set of frames is reported as generated: frames are few small kinds, while shrinking would replay
+# dozens of sets, each waiting REACTION_S (and, on live traffic, a bystander's push) on the box.
 NO_SHRINKING = (Phase.explicit, Phase.reuse, Phase.generate)
 
 
@@ -102,7 +104,13 @@ def test_nothing_arrives_before_the_configuration(
 def _silent_while_the_box_pushes(
     live_box: LiveBox, ws_connect: Connect, request: pytest.FixtureRequest
 ) -> None:
-    """No control plane: an unconfigured client stays silent while a witness gets live pushes; no replay."""
+    """No control plane: an unconfigured client stays silent while a witness gets live pushes; no replay.
+
+    The silence window is no fixed sleep: it lasts until the witness, following every camera, was pushed
+    MIN_PUSHES recognitions the history holds (the time the box's own rate needs for them), so a box that
+    pushed before the configuration would have pushed those same recognitions to the silent client. After
+    its configuration the client reads until its first push: a replay comes before any new event.
+    """
     silent, watcher = ws_connect(), ws_connect()
     seen = witness(live_box, watcher, "that the unconfigured client was spared pushes")
     (before,) = drain([silent])
@@ -128,86 +136,107 @@ def _silent_while_the_box_pushes(
 
 
 @pytest.mark.req("WS-WS-011", "WS-WS-003")
-@settings(phases=NO_SHRINKING)
-@given(case=MALFORMED)
+@settings(phases=NO_SHRINKING, max_examples=ws_malformed_examples())
+@given(cases=MALFORMED_SETS)
 def test_malformed_configurations_disturb_no_one(
-    case: MalformedFrame, ws_connect: Connect, target: Target, request: pytest.FixtureRequest
+    cases: tuple[MalformedFrame, ...], ws_connect: Connect, target: Target, request: pytest.FixtureRequest
 ) -> None:
     """A malformed configuration gets an error reply, silence or a clean close; others keep receiving.
 
-    The bystander follows the cast's door (control plane) or every camera (live pushes): while it receives,
-    the malformed client's silence means something.
+    One frame of every kind goes out at once, each on its own socket, and all are judged from one wait: the
+    bystander (the cast's door with a control plane, every camera on live pushes) must be pushed an event
+    recorded after the box had every frame for REACTION_S; a push reaches every client that wants it at
+    once, so the malformed clients' silence over that same interval means something.
     """
-    kind, frame = case.kind, case.frame
     site = target.config.control_url is None
     live_box: LiveBox | None = request.getfixturevalue("live_box") if site else None
     bystander = ws_connect()
     configure(bystander, every_camera(live_box) if live_box else {"event_list": [DOOR]}, settle_s=0.05)
-    socket = ws_connect()
+    sockets = [ws_connect() for _ in cases]
+    for socket, case in zip(sockets, cases, strict=True):
+        if isinstance(case.frame, bytes):
+            socket.send_binary(case.frame)
+        else:
+            socket.send_text(case.frame)
     sent = time.monotonic()
-    if isinstance(frame, bytes):
-        socket.send_binary(frame)
-    else:
-        socket.send_text(frame)
-    reaction = listen_quietly(socket, REACTION_S)
-    transcripts = [socket.transcript, bystander.transcript]
+    time.sleep(REACTION_S)
+    reactions = drain(sockets, DRAIN_S)
+    kinds = ", ".join(case.kind for case in cases)
+    transcripts: list[Exchange] = [*(socket.transcript for socket in sockets), bystander.transcript]
     request.node.user_properties.append(
         (
             "ws_malformed_reaction",
             json.dumps(
-                {
-                    "kind": kind,
-                    "closed": reaction.closed,
-                    "replies": [str(o)[:120] for o in reaction.others[:2]],
-                }
+                [
+                    {"kind": c.kind, "closed": r.closed, "replies": [str(o)[:120] for o in r.others[:2]]}
+                    for c, r in zip(cases, reactions, strict=True)
+                ]
             ),
         )
     )
-    pushed_to_malformed = f"{kind}: events pushed to a client whose configuration was malformed"
-    fail_unless(not reaction.events, pushed_to_malformed, ["WS-WS-011"], transcripts)
+    _no_pushes_to_malformed(cases, reactions, transcripts)
     if live_box is not None:
         fresh = _bystander_after(live_box, bystander, sent)
-    else:  # control plane: an event on the bystander's door, after the malformed frame
+    else:  # control plane: an event on the bystander's door, after the malformed frames
         live_events: LiveInjector = request.getfixturevalue("live")
         injected = live_events.inject([(DOOR, "id-live-emp")])  # its push is awaited, not any live one
         fresh = collect(bystander, 0, quiet_s=0.0, until=has_pushes_of([i.event for i in injected]))
         fresh.events[:] = _ours(fresh.events, injected)
-    if reaction.closed is None:  # what the malformed client got while the bystander was pushed events
-        reaction.events.extend(drain([socket], DRAIN_S)[0].events)
+    open_sockets = [(s, r) for s, r in zip(sockets, reactions, strict=True) if r.closed is None]
+    for (_, reaction), (later,) in zip(
+        open_sockets, (drain([s], DRAIN_S) for s, _ in open_sockets), strict=True
+    ):  # what the malformed clients got while the bystander was pushed events
+        reaction.events.extend(later.events)
     fail_unless(
         fresh.closed is None,
-        f"{kind}: another client was closed ({fresh.closed}) after a malformed configuration",
+        f"another client was closed ({fresh.closed}) after malformed configurations ({kinds})",
         ["WS-WS-011"],
         transcripts,
     )
-    fail_unless(not reaction.events, pushed_to_malformed, ["WS-WS-011"], transcripts)
+    _no_pushes_to_malformed(cases, reactions, transcripts)
     if live_box is not None and not fresh.events:
         not_exercised(
             f"no live push came to the bystander within {live_box.wait_s:g} s (--live-wait) after the "
-            "malformed configuration: the malformed client's silence shows nothing"
+            "malformed configurations: the malformed clients' silence shows nothing"
         )
     fail_unless(
         bool(fresh.events),
-        f"{kind}: another client stopped receiving after a malformed configuration",
+        f"another client stopped receiving after malformed configurations ({kinds})",
         ["WS-WS-011"],
         transcripts,
     )
     judged(request, "pushes", len(fresh.events))
-    if reaction.closed is not None:
-        code = int(reaction.closed.split()[1]) if reaction.closed.startswith("status ") else None
-        fail_unless(
-            code in CLEAN_CLOSE_CODES,
-            f"{kind}: connection closed with {reaction.closed}, not cleanly",
-            ["WS-WS-011"],
-            transcripts,
-        )
-    _release(socket)
+    for case, reaction in zip(cases, reactions, strict=True):
+        if reaction.closed is not None:
+            closed = reaction.closed
+            code = int(closed.split()[1]) if closed.startswith("status ") else None
+            fail_unless(
+                code in CLEAN_CLOSE_CODES,
+                f"{case.kind}: connection closed with {closed}, not cleanly",
+                ["WS-WS-011"],
+                transcripts,
+            )
+    for socket in sockets:
+        _release(socket)
     _release(ws_connect())  # new connections are still accepted
     _release(bystander)
 
 
+def _no_pushes_to_malformed(
+    cases: Sequence[MalformedFrame], reactions: Sequence[Received], transcripts: list[Exchange]
+) -> None:
+    """Fails when a client whose only configuration was malformed was pushed an event."""
+    pushed = [c.kind for c, r in zip(cases, reactions, strict=True) if r.events]
+    fail_unless(
+        not pushed,
+        f"events pushed to clients whose configuration was malformed: {', '.join(pushed)}",
+        ["WS-WS-011"],
+        transcripts,
+    )
+
+
 def _bystander_after(live_box: LiveBox, bystander: RecordingWebSocket, sent: float) -> Received:
-    """The bystander's pushes of events recorded after the box had the malformed frame for REACTION_S."""
+    """The bystander's pushes of events recorded after the box had the malformed frames for REACTION_S."""
     time.sleep(max(0.0, sent + REACTION_S - time.monotonic()))
     (stale,) = drain([bystander], DRAIN_S)  # pushed before: may predate the malformed frame
     if stale.closed is not None:

@@ -16,6 +16,7 @@ from conformance.suite.support.history_cases import V2_FAMILIES
 from conformance.suite.support.history_queries import require_sample, run_family, window_findings
 from conformance.suite.support.history_sample import HistorySample, page_size_for
 from conformance.suite.support.query_calls import V2
+from conformance.suite.support.query_data import SAME_EVENT_IDS
 from conformance.suite.support.query_paging import partition_findings, repeat_findings
 
 FAMILIES = [
@@ -67,19 +68,6 @@ def test_v2_page_limit_pages_partition_the_window(
     again = V2.fetch_all(http_client, window, size=size)
     findings = partition_findings(first) + repeat_findings(V2, [first.ids, again.ids])
     fail_on(findings, f"v2 paging of the window ({size} per page)", exchanges=first.exchanges[:2])
-
-
-#: What one event's v2 and v1 views must agree on (the ids of the cross-interface consistency tests).
-SAME_EVENT_IDS = (
-    "V2EV-SCHEMA-001",
-    "V1EV-SCHEMA-001",
-    "V2EV-TIME-001",
-    "V1EV-TIME-001",
-    "V2EV-SCHEMA-008",
-    "V1EV-SCHEMA-008",
-    "V2EV-SCHEMA-009",
-    "V1EV-SCHEMA-009",
-)
 
 
 def _view(source: str, event: HistoryEvent) -> EventView:

@@ -27,7 +27,14 @@ from conformance.suite.support.search_calls import (
     expect_success,
     post_search,
 )
-from conformance.suite.support.search_own_events import KINDS, OwnPictures, search_window
+from conformance.suite.support.search_own_events import (
+    AROUND_MS,
+    DAY_MS,
+    HOUR_MS,
+    KINDS,
+    OwnPictures,
+    search_window,
+)
 from conformance.suite.support.search_own_searches import (
     chain_items,
     in_window,
@@ -38,10 +45,6 @@ from conformance.suite.support.search_own_searches import (
 )
 from conformance.target.target import Target
 
-MINUTE_MS = 60_000.0
-HOUR_MS = 60 * MINUTE_MS
-DAY_MS = 24 * HOUR_MS
-AROUND_MS = 10 * MINUTE_MS  # the window either side of the searched event
 THRESHOLD_AROUND_MS = HOUR_MS  # wider: other sightings of the person give scores to split
 RAISED_THRESHOLDS = (50.0, None)  # None: the default (82); then thresholds between the base's own scores
 CHAIN_WIDTHS_MS = (HOUR_MS, 4 * HOUR_MS, 12 * HOUR_MS, 23 * HOUR_MS)

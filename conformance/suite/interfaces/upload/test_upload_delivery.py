@@ -38,7 +38,7 @@ from conformance.suite.uploads import UploadRoute
 from conformance.target.target import V2_EVENTS_PATH, Target
 
 DOWN_S = 1.5  # how long the receiver stays unreachable while the box tries
-SITE_DOWN_S = 3.0  # a box's own recognitions: long enough that some are recorded while the port is closed
+SITE_DOWN_S = 3.0  # a box's own recognitions: the port stays closed until some are recorded (`hold_refusal`)
 RESUME_DEADLINE_S = 12.0  # a box retrying with backoff delivers well within this once the receiver is back
 MIXED_CAST = [
     (GATE, "id-live-emp"),

@@ -22,20 +22,17 @@ from conformance.suite.fixtures import RunReceiver
 from conformance.suite.judgement import judged, not_exercised
 from conformance.suite.support.schema_findings import e23_stranger_info, fail_on_schema
 from conformance.suite.support.search_sandbox import write_upload_setting
-from conformance.suite.support.upload_live import (
-    UploadHistory,
-    UploadTraffic,
-    decoded,
-    wait_for_live_uploads,
-)
+from conformance.suite.support.upload_live import UploadHistory, UploadTraffic, decoded
 from conformance.suite.support.upload_outage import PICTURES_OFF, judge_outage
 from conformance.suite.support.upload_site import own_setting
 from conformance.suite.support.upload_wait import upload_setting
 from conformance.suite.uploads import UploadRoute
 from conformance.target.target import Target
 
-DOWN_S = 2.0  # the receiver's port is closed this long ...
-FAILING_S = 2.0  # ... then it answers 503 this long
+# With injected events the receiver's port is closed this long, then it answers 503 this long; with the
+# box's own recognitions each phase lasts until the history shows a few recorded in it (`hold_refusal`).
+DOWN_S = 2.0
+FAILING_S = 2.0
 PICTURES_ON = dict.fromkeys(PICTURES_OFF, True)
 SETTINGS: dict[str, tuple[str, dict[str, bool]]] = {
     "json-unpictured": ("json", PICTURES_OFF),
@@ -167,7 +164,7 @@ def test_live_uploads_follow_the_setting(  # noqa: PLR0917 - pytest passes fixtu
     )
     since = receiver.last_seq()
     accept = traffic.next_uploads(receiver)  # events recorded from now on follow the new setting
-    uploads = wait_for_live_uploads(receiver, since, url, traffic.wait_s, accept=accept)
+    uploads = traffic.wait_for_uploads(receiver, since, url, accept=accept)
     judged(request, "uploads", len(uploads))
     wrong_mode = [u for u in uploads if u.mode != mode]
     mode_ids = ["UPC-UPLOAD-001" if mode == "form-data" else "UP-UPLOAD-005", "UPC-CONFIG-007"]
