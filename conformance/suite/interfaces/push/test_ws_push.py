@@ -180,6 +180,7 @@ def test_every_message_validates(ws_connect: Connect, target: Target, request: p
         injected = live.inject([*plan, (CAM, STRANGER)])
         received = collect(socket, 0, until=has_pushes_of([i.event for i in injected]))
         messages = _ours(received.events, injected)
+        judged(request, "pushes", len(messages))
         by_key = {event_key(i.event.ts_ms, i.event.device_id): i for i in injected}
         stored = [
             (by_key[str(message_key(m))].event_id, by_key[str(message_key(m))].event.person_type)

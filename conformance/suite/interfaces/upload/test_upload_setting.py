@@ -19,6 +19,7 @@ from conformance.checks.findings import Finding
 from conformance.clients.failures import fail_on, fail_unless
 from conformance.clients.http_client import RecordedResponse, RecordingHttpClient
 from conformance.suite.fixtures import RunReceiver
+from conformance.suite.judgement import judged
 from conformance.suite.support.device_lookup import upload_ms, uploads_at
 from conformance.suite.support.search_sandbox import read_upload_setting, write_upload_setting
 from conformance.suite.support.upload_own_paths import every_url_receives
@@ -68,7 +69,15 @@ def posted(target: Target, http_client: RecordingHttpClient) -> Iterator[Posted]
         write_upload_setting(http_client, saved)
 
 
-def _judge_carriers(posted: Posted, key: str, findings_of: Any, ids: Sequence[str], what: str) -> None:
+def _judge_carriers(
+    request: pytest.FixtureRequest,
+    posted: Posted,
+    key: str,
+    findings_of: Any,
+    ids: Sequence[str],
+    *,
+    what: str,
+) -> None:
     """Judge `key` in every answer (POST, GET) whose data carries it; skip when neither does."""
     fail_unless(
         posted.post.status == 200,
@@ -80,26 +89,31 @@ def _judge_carriers(posted: Posted, key: str, findings_of: Any, ids: Sequence[st
     if not carriers:
         pytest.skip(f"neither the POST nor the GET answer carries {key}")
     findings: list[Finding] = [f for answer in carriers for f in findings_of(Posted.data(answer))]
+    judged(request, "exchanges", len(carriers))  # made by the module's `posted` fixture, judged here
     fail_on(findings, what, exchanges=[a.exchange for a in carriers])
 
 
 @pytest.mark.req("UPC-CONFIG-003")
 @pytest.mark.writes_box
-def test_urls_answer_as_a_list_of_urls(posted: Posted) -> None:
+def test_urls_answer_as_a_list_of_urls(request: pytest.FixtureRequest, posted: Posted) -> None:
     """Two http://ip:port/path URLs are accepted and answered as a list of such URLs."""
-    _judge_carriers(posted, "history_upload_event_url", upload_setting.urls, ["UPC-CONFIG-003"], "URL list")
+    _judge_carriers(
+        request, posted, "history_upload_event_url", upload_setting.urls, ["UPC-CONFIG-003"], what="URL list"
+    )
 
 
 @pytest.mark.req("UPC-CONFIG-008")
 @pytest.mark.writes_box
-def test_reported_peroid_answers_as_an_integer(posted: Posted) -> None:
+def test_reported_peroid_answers_as_an_integer(request: pytest.FixtureRequest, posted: Posted) -> None:
     """reported_peroid sent as an integer is accepted and answered as an integer."""
-    _judge_carriers(posted, "reported_peroid", upload_setting.period, ["UPC-CONFIG-008"], "reported_peroid")
+    _judge_carriers(
+        request, posted, "reported_peroid", upload_setting.period, ["UPC-CONFIG-008"], what="reported_peroid"
+    )
 
 
 @pytest.mark.req("UPC-CONFIG-009")
 @pytest.mark.writes_box
-def test_post_answer_holds_the_setting_as_set(posted: Posted) -> None:
+def test_post_answer_holds_the_setting_as_set(request: pytest.FixtureRequest, posted: Posted) -> None:
     """The successful POST's data has message and every posted key with the posted value."""
     ids = ["UPC-CONFIG-009"]
     fail_unless(
@@ -109,6 +123,7 @@ def test_post_answer_holds_the_setting_as_set(posted: Posted) -> None:
         [posted.post.exchange],
     )
     findings = upload_setting.as_set(posted.sent, Posted.data(posted.post))
+    judged(request, "exchanges", 1)  # the POST made by the module's `posted` fixture
     fail_on(findings, "HistoryEventUrl POST answer", exchanges=[posted.post.exchange])
 
 
