@@ -20,7 +20,7 @@ SERVING = re.compile(r"emulator serving (http://[0-9.]+:\d+)")
 SCENARIO = PROJECT_ROOT / "scenarios" / "small-office.yaml"
 SCENARIO_CLOCK = "frozen:1700000600000"  # the clock small-office.yaml is written for
 # site mode (no control plane, history, live recognitions), as the blind child runs meet it
-SITE_ARGS = ("--site", "--live-rate", "5", "--history-days", "2", "--history-per-day", "1000")
+SITE_ARGS = ("--site", "--live-rate", "5", "--history-days", "2", "--history-per-day", "1500")
 
 
 class EmulatorStartError(RuntimeError):
