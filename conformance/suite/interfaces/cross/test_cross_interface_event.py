@@ -178,11 +178,17 @@ def _same_time_and_device(view: EventView, other: EventView) -> bool:
 def _pushed_and_uploaded(
     pushes: list[dict[str, Any]], uploads: list[ReceivedUpload]
 ) -> tuple[dict[str, Any], ReceivedUpload] | None:
-    """The first push whose upload (same time, by magnitude, within 1 ms) arrived."""
+    """The first push whose upload (same device, same time by magnitude within 1 ms) arrived.
+
+    Time alone is not enough: at a busy gate two cameras record within a millisecond now and then, and
+    pairing one's push with the other's upload is a false alarm. A box that uploads the wrong device is
+    judged by the upload tests, which match each upload to the history by device and time."""
     for push in pushes:
         view = EventView.from_ws(push)
         for upload in uploads:
-            if view.ts_ms is not None and abs((upload_ms(upload) or 0) - view.ts_ms) <= TIME_TOLERANCE_MS:
+            apart = None if view.ts_ms is None else abs((upload_ms(upload) or 0) - view.ts_ms)
+            same_time = apart is not None and apart <= TIME_TOLERANCE_MS
+            if same_time and EventView.from_upload(payload_of(upload)).device_id == view.device_id:
                 return push, upload
     return None
 
