@@ -80,7 +80,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--live-wait", type=float, help="seconds to wait for live recognitions (default 60)")
     parser.add_argument("--search-photos", type=Path, help="folder of face photos for picture search")
     parser.add_argument("--interactive", action="store_true", help="ask the operator for a recognition")
-    parser.add_argument("--hypothesis-profile", choices=("gate", "deep"), default="gate")
+    parser.add_argument("--hypothesis-profile", choices=("gate", "deep", "smoke"), default="gate")
     parser.add_argument(
         "-n",
         "--workers",

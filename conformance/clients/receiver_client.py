@@ -15,6 +15,9 @@ from conformance.clients.http_client import RecordingHttpClient, Timeouts
 MAX_POLL_S = 10.0  # one long-poll; the server allows up to 30
 SHOWN_ON_TIMEOUT = 5
 API_TIMEOUTS = Timeouts(connect=5.0, read=5.0)
+# uploads a request reads: each record carries its pictures (~70 KB as JSON), so a page stays a few MB and
+# quick to answer on a loaded machine; more are read page by page from the `since` each answer gives
+PAGE_LIMIT = 100
 
 UploadPredicate = Callable[[ReceivedUpload], bool]
 
@@ -54,7 +57,7 @@ class ReceiverClient:
         return self._get_json("/_receiver/stats", {}, self._timeouts.read)
 
     def uploads(
-        self, since: int = 0, wait_s: float = 0.0, limit: int = 100
+        self, since: int = 0, wait_s: float = 0.0, limit: int = PAGE_LIMIT
     ) -> tuple[list[ReceivedUpload], int]:
         """Uploads with seq > since (waiting up to wait_s for the first) and the `since` for the next call."""
         params = {"since": since, "wait": round(wait_s, 3), "limit": limit}

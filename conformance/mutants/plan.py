@@ -50,6 +50,7 @@ class Mutant:
     mode: str = CONTROL  # control: the embedded emulator with its control plane; blind: a site-mode box
     observable: bool = True  # a fault the suite is expected to kill in this mode
     unobservable_reason: str = ""  # why not (the catalog's blind_reason), when not observable
+    smoke: bool = False  # a false-alarm sweep: schemathesis at the smoke budget under the gate profile
 
     @property
     def faults(self) -> tuple[str, ...]:
@@ -213,12 +214,13 @@ def _combined(group: list[Mutant], name: str) -> Mutant:
         name,
         VARIATION,
         LENIENT,
-        description="variations at once: " + ", ".join(m.name for m in group),
+        description="variations at once (a false-alarm sweep): " + ", ".join(m.name for m in group),
         area="variation",
         errata=tuple(dict.fromkeys(e for m in group for e in m.errata)),
         selection=_union_selection(group),
         switches=tuple(m.name for m in group),
         mode=group[0].mode,
+        smoke=True,
     )
 
 

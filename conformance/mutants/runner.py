@@ -15,6 +15,7 @@ from conformance.mutants.child_run import BLIND, ChildRunSpec, SuiteOutcome, run
 from conformance.mutants.fault_catalog import FAULT, VARIATION
 from conformance.mutants.matrix import FALSE_ALARM, KILLED, PASSED, SURVIVED, Verdict, judge, not_run
 from conformance.mutants.plan import CLEAN, STRICT, Mutant
+from conformance.suite.hypothesis_profiles import GATE, SMOKE
 
 Progress = Callable[[str], None]
 Finished = Callable[[list[Verdict]], None]  # the verdicts of the runs finished so far (a partial matrix)
@@ -23,7 +24,10 @@ OUTCOME_FILE = "outcome.json"  # each run's SuiteOutcome, beside its log
 
 
 def mutant_spec(mutant: Mutant, hypothesis_profile: str) -> ChildRunSpec:
-    """The child run of one mutant: its faults on, its profile and mode, the tests naming its selection."""
+    """The child run of one mutant: its faults on, its profile and mode, the tests naming its selection; a
+    quick plan's combined variation run under the gate profile runs at the smoke budget."""
+    if mutant.smoke and hypothesis_profile == GATE:
+        hypothesis_profile = SMOKE
     run_args = ("--profile", mutant.profile, "--hypothesis-profile", hypothesis_profile)
     return ChildRunSpec(
         faults=mutant.faults, requirements=mutant.selection, run_args=run_args, mode=mutant.mode

@@ -1,4 +1,5 @@
-"""Hypothesis profiles `gate` (every build) and `deep` (10x, nightly), with the suite's example budgets."""
+"""Hypothesis profiles `gate` (every build), `deep` (10x, nightly) and `smoke` (CI's false-alarm sweeps), with
+the suite's example budgets."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ from hypothesis import HealthCheck, settings
 
 GATE = "gate"
 DEEP = "deep"
+SMOKE = "smoke"
+PROFILES = (GATE, DEEP, SMOKE)
 GATE_EXAMPLES = 25
 DEEP_EXAMPLES = 250  # at least 10x the gate
 DEEP_SCALE = DEEP_EXAMPLES // GATE_EXAMPLES  # the deep profile runs this many times each gate budget
+# The smoke profile keeps the gate's property tests and gives schemathesis this share of the gate's examples:
+# `mutants --quick` uses it for its whole-suite variation runs, which look for false alarms over every test,
+# not for faults (fault runs keep the gate's budget; a kill may need many examples).
+SMOKE_FUZZ_DIVISOR = 5
 # examples per schemathesis operation in the gate profile: a page of seeded events costs ~30 ms to fetch
 # and judge, a generated picture search ~100 ms (big base64 strings, face detection)
 SCHEMA_FUZZ_EXAMPLES = {
@@ -40,6 +47,7 @@ def register_profiles() -> None:
         print_blob=True,
         suppress_health_check=_SUPPRESSED,
     )
+    settings.register_profile(SMOKE, settings.get_profile(GATE))
     settings.register_profile(
         DEEP,
         max_examples=DEEP_EXAMPLES,
@@ -51,9 +59,11 @@ def register_profiles() -> None:
 
 
 def schema_fuzz_examples(operation_id: str) -> int:
-    """The examples schemathesis generates for one operation under the loaded profile (deep: 10x)."""
-    scale = DEEP_SCALE if settings.get_current_profile_name() == DEEP else 1
-    return SCHEMA_FUZZ_EXAMPLES[operation_id] * scale
+    """The examples schemathesis generates for an operation under the loaded profile (deep 10x, smoke 1/5)."""
+    profile = settings.get_current_profile_name()
+    if profile == SMOKE:
+        return max(1, SCHEMA_FUZZ_EXAMPLES[operation_id] // SMOKE_FUZZ_DIVISOR)
+    return SCHEMA_FUZZ_EXAMPLES[operation_id] * (DEEP_SCALE if profile == DEEP else 1)
 
 
 def ws_malformed_examples() -> int:

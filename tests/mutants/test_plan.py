@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from conformance.mutants.child_run import BLIND, CONTROL
 from conformance.mutants.fault_catalog import FaultCatalog, load_catalog
@@ -14,7 +15,16 @@ from conformance.mutants.plan import (
     build_plan,
     build_plans,
 )
-from conformance.mutants.runner import run_priority
+from conformance.mutants.runner import mutant_spec, run_priority
+from conformance.suite.hypothesis_profiles import (
+    DEEP,
+    GATE,
+    SCHEMA_FUZZ_EXAMPLES,
+    SMOKE,
+    SMOKE_FUZZ_DIVISOR,
+    register_profiles,
+    schema_fuzz_examples,
+)
 from tests.site_box import BUSY_GATE, QUIET_BOX, REAL_BOX_VARIATIONS
 
 
@@ -115,3 +125,35 @@ def test_a_quick_matrix_starts_its_combined_variation_runs_first_then_clean_runs
     cleans = [(m.kind, m.mode) for m in order[combined : combined + 2]]
     assert cleans == [("clean", BLIND), ("clean", CONTROL)]
     assert set(kinds[combined + 2 :]) == {"fault"}
+
+
+def test_only_the_quick_combined_variation_runs_go_at_the_smoke_budget() -> None:
+    """A quick matrix's whole-suite variation sweeps run schemathesis at the smoke budget under the gate's
+    profile; clean and fault runs keep the gate's (a kill may need every example), and deep stays deep."""
+    plan = build_plan(None, None, quick=True)
+    combined = [m for m in plan if m.kind == "variation" and len(m.faults) > 1]
+    assert combined and all(m.smoke for m in combined)
+    for mutant in plan:
+        profile = _hypothesis_profile(mutant_spec(mutant, GATE).run_args)
+        assert profile == (SMOKE if mutant in combined else GATE), mutant.name
+        assert _hypothesis_profile(mutant_spec(mutant, DEEP).run_args) == DEEP
+    assert not any(m.smoke for m in build_plan(None, None, quick=False))
+
+
+def _hypothesis_profile(run_args: tuple[str, ...]) -> str:
+    return run_args[run_args.index("--hypothesis-profile") + 1]
+
+
+def test_the_smoke_budget_keeps_every_operation_fuzzed_at_a_fifth_of_the_gate() -> None:
+    register_profiles()
+    previous = settings.get_current_profile_name()
+    try:
+        for name, gate_examples in SCHEMA_FUZZ_EXAMPLES.items():
+            settings.load_profile(SMOKE)
+            assert schema_fuzz_examples(name) == max(1, gate_examples // SMOKE_FUZZ_DIVISOR)
+            assert settings.default is not None
+            assert settings.default.max_examples == settings.get_profile(GATE).max_examples
+            settings.load_profile(GATE)
+            assert schema_fuzz_examples(name) == gate_examples
+    finally:
+        settings.load_profile(previous)

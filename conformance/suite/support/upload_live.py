@@ -20,7 +20,7 @@ import pytest
 from conformance.checks.consistency import EventView
 from conformance.checks.upload_checks import match_history
 from conformance.clients.exchange import ReceivedUpload
-from conformance.clients.receiver_client import ReceiverClient
+from conformance.clients.receiver_client import PAGE_LIMIT, ReceiverClient
 from conformance.suite.evidence import attach_uploads
 from conformance.suite.judgement import not_exercised
 from conformance.suite.support.upload_wait import payload_of
@@ -66,7 +66,7 @@ def collect_uploads(
         if now >= stop:
             attach_uploads(found[-10:])
             return found
-        batch, cursor = receiver.uploads(cursor, wait_s=max(0.0, min(stop - now, POLL_S)), limit=1000)
+        batch, cursor = receiver.uploads(cursor, wait_s=max(0.0, min(stop - now, POLL_S)), limit=PAGE_LIMIT)
         found += [u for u in batch if accept is None or accept(u)]
         if passed_over is not None and accept is not None:
             passed_over += [u for u in batch if not accept(u)]

@@ -24,6 +24,7 @@ from conformance.checks import upload_checks
 from conformance.clients.exchange import ReceivedUpload
 from conformance.clients.failures import fail_on, fail_unless
 from conformance.clients.http_client import RecordingHttpClient
+from conformance.clients.receiver_client import PAGE_LIMIT
 from conformance.suite.fixtures import RunReceiver
 from conformance.suite.judgement import judged, not_exercised
 from conformance.suite.support.search_sandbox import write_upload_setting
@@ -112,10 +113,10 @@ def judge_outage(  # noqa: PLR0917 - one outage, all it needs
         uploads: list[ReceivedUpload] = []
         cursor = since
         lost = recorded
-        while lost and time.monotonic() < end:
-            batch, cursor = receiver.uploads(cursor, wait_s=1.0, limit=1000)
+        while lost and time.monotonic() < end:  # pages of PAGE_LIMIT; only the new ones are decoded
+            batch, cursor = receiver.uploads(cursor, wait_s=1.0, limit=PAGE_LIMIT)
             uploads += batch
-            lost = upload_checks.not_delivered(recorded, decoded(uploads))
+            lost = upload_checks.not_delivered(lost, decoded(batch))
     judged(request, "events", len(recorded))
     refused = f"{refused_s:.1f} s of refusals (port closed" + (", then 503 answers)" if failing_s else ")")
     fail_on(

@@ -7,7 +7,6 @@ one read before, and the `restored_setting` fixture writes that back.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -31,12 +30,12 @@ from conformance.suite.support.upload_live import (
     LIVE_SAMPLE,
     UploadHistory,
     UploadTraffic,
-    collect_uploads,
     decoded,
     history_of_uploads,
     no_upload_reason,
 )
 from conformance.suite.support.upload_outage import PICTURE_FLAGS, PICTURES_OFF
+from conformance.suite.support.upload_stragglers import RunUploads, wait_for_stragglers
 from conformance.suite.support.upload_tap import UploadTap
 from conformance.suite.support.upload_wait import upload_setting
 from conformance.suite.support.ws_live import HistoryWindow
@@ -45,7 +44,6 @@ from conformance.suite.uploads import UploadRoute
 SCHEMA_REQUIREMENTS = ("UP-SCHEMA-001", "UP-SCHEMA-010", "UP-SCHEMA-012", "UP-SCHEMA-023")
 PICTURE_REQUIREMENTS = ("UP-UPLOAD-007", "UP-UPLOAD-008", "UP-UPLOAD-009")
 FLAG_DEFAULTS = ("UPC-CONFIG-004", "UPC-CONFIG-005", "UPC-CONFIG-006")  # of PICTURE_FLAGS, in order
-STRAGGLERS_MIN_S = 12.0  # at least this long for the rest of the span's events (a retry backs off)
 TAP_ORDER_MS = 2_000  # events this much older than the newest one a URL got may still be in flight
 
 
@@ -65,41 +63,37 @@ def every_event_arrives(
     """Every event the history shows between the first and the last of the newest uploads arrives, once.
 
     All the run's uploads count (from the receiver's first): a box may still be sending events recorded
-    before the wait (a backlog), and the span of its newest uploads is judged whatever their age.
+    before the wait (a backlog), and the span of its newest uploads is judged whatever their age. How they
+    are read, and how long missing events are waited for: `upload_stragglers`.
     """
     if traffic.silence is not None:
         traffic.silence.check()
-    uploads = collect_uploads(receiver, 0, LIVE_SAMPLE, traffic.wait_s)
-    if not uploads:
+    run = RunUploads(receiver)
+    run.read_until(LIVE_SAMPLE, traffic.wait_s)
+    if not run.received:
         reason = no_upload_reason(traffic.wait_s, url)
         if traffic.silence is not None:  # nothing since the run began: the box uploads nothing
             traffic.silence.reason = reason
         not_exercised(reason)
-    cursor = receiver.last_seq()
-    newest = decoded(uploads[-LIVE_SAMPLE:])
+    newest = run.payloads[-LIVE_SAMPLE:]
     span = _span(newest)
     if span is None:
         not_exercised("no upload with a readable timestamp arrived")
     window = traffic.history_box.history(span[0] - 1, span[1] + 1)
     recorded = _recorded_in(window, *span)
-    stragglers_s = max(traffic.wait_s, STRAGGLERS_MIN_S)
-    end = time.monotonic() + stragglers_s
-    lost = upload_checks.not_delivered(recorded, decoded(uploads))
-    while lost and time.monotonic() < end:
-        batch, cursor = receiver.uploads(cursor, wait_s=0.5, limit=1000)
-        uploads += batch
-        lost = upload_checks.not_delivered(recorded, decoded(uploads))
+    stragglers = wait_for_stragglers(run, recorded, traffic.wait_s)
+    lost = stragglers.lost
     judged(request, "events", len(recorded))
-    shown = [*window.exchanges[-1:], *uploads[-3:]]
+    shown = [*window.exchanges[-1:], *run.shown]
     keys = [event_key(EventView.from_v2(e).ts_ms or 0.0, str(EventView.from_v2(e).device_id)) for e in lost]
     fail_unless(
         not lost,
         f"{len(lost)} of the {len(recorded)} event(s) the history shows between the first and the last of "
-        f"the newest {len(newest)} uploads never arrived within {stragglers_s:g} s: {', '.join(keys[:5])}",
+        f"the newest {len(newest)} uploads never arrived {stragglers.describe()}: {', '.join(keys[:5])}",
         ["UP-UPLOAD-002", "UP-UPLOAD-001"],
         shown,
     )
-    pairs, _ = upload_checks.match_history(decoded(uploads), recorded)
+    pairs, _ = upload_checks.match_history(run.payloads, recorded)
     counts = Counter(id(event) for _, event in pairs)
     repeated = sum(1 for count in counts.values() if count > 1)
     fail_unless(

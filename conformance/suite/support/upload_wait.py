@@ -14,7 +14,7 @@ from typing import Any
 from conformance.checks.correlation import event_key
 from conformance.checks.upload_checks import upload_key
 from conformance.clients.exchange import ReceivedUpload
-from conformance.clients.receiver_client import ReceiverClient
+from conformance.clients.receiver_client import PAGE_LIMIT, ReceiverClient
 from conformance.suite.evidence import attach_uploads
 from conformance.suite.support.ws_events import Injected
 
@@ -65,7 +65,7 @@ def wait_for_keys(
         if now >= stop:
             attach_uploads(found)
             return found
-        batch, cursor = receiver.uploads(cursor, wait_s=max(0.0, min(stop - now, POLL_S)), limit=1000)
+        batch, cursor = receiver.uploads(cursor, wait_s=max(0.0, min(stop - now, POLL_S)), limit=PAGE_LIMIT)
         found += [u for u in batch if key(u) in wanted]
 
 
