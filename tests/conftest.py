@@ -3,9 +3,9 @@
 All serve the README's command (`pytest -n auto`) on 2 cores (docs/ci.md): `-n auto` starts two workers per
 core, because most of the long tests wait (on live recognitions, uploads and child runs) rather than compute;
 identical child runs of the suite against fresh emulators are made once per session, whichever xdist worker
-asks first; the tests that run child processes start first; and `-n` without a `--dist` of the caller's
-schedules by work stealing (a worker that runs dry takes the back half of another's queue), so the workers
-end together instead of one finishing a queue of long tests alone.
+asks first; the tests that run child processes start first, dealt round-robin to the workers; and `-n`
+without a `--dist` of the caller's schedules by work stealing (a worker that runs dry takes the back half of
+another's queue), so the workers end together instead of one finishing a queue of long tests alone.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -33,6 +34,7 @@ LONGEST_FIRST = (
     "tests/emulator/test_faces.py",
 )
 WORKERS_PER_CORE = 2  # `-n auto`: the long tests mostly wait, so two workers keep a core busy (docs/ci.md)
+T = TypeVar("T")
 _STASH_KEY = pytest.StashKey[str]()  # the shared-runs folder this process made ("" when it made none)
 
 
@@ -68,7 +70,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Move the longest tests to the front, in LONGEST_FIRST order (a stable sort: no test is dropped)."""
+    """Move the longest tests to the front, in LONGEST_FIRST order (a stable sort: no test is dropped); in an
+    xdist worker, deal them round-robin into the workers' first shares (deal_to_shares)."""
     root = config.rootpath
 
     def rank(item: pytest.Item) -> int:
@@ -77,3 +80,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return next(ranks, len(LONGEST_FIRST))
 
     items.sort(key=rank)
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if workers > 1:
+        items[:] = deal_to_shares(items, workers)
+
+
+def deal_to_shares(items: list[T], workers: int) -> list[T]:
+    """`items` (longest first) reordered so that xdist's work stealing, which hands each worker one contiguous
+    share at the start (share i: what is left over the workers left), gives every worker the i-th, (i+W)-th …
+    longest tests first: the long tests run side by side instead of queued on the first worker."""
+    sizes: list[int] = []
+    left = len(items)
+    for remaining in range(workers, 0, -1):
+        sizes.append(left // remaining)
+        left -= sizes[-1]
+    shares: list[list[T]] = [[] for _ in sizes]
+    dealt = iter(items)
+    for round_ in range(max(sizes, default=0)):
+        for share, size in zip(shares, sizes, strict=True):
+            if round_ < size:
+                share.append(next(dealt))
+    return [item for share in shares for item in share]

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 from conformance.cli.main import SUBCOMMANDS, build_parser
+from tests.conftest import deal_to_shares
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,3 +52,19 @@ def test_cli_builds_every_subcommand_present() -> None:
     _parser, modules = build_parser()
     assert set(modules) <= set(SUBCOMMANDS)
     assert "validate" in modules
+
+
+def test_each_xdist_worker_starts_its_share_with_its_turn_of_the_longest_tests() -> None:
+    """Work stealing hands worker i the i-th contiguous share; dealt round-robin, the longest tests (front of
+    the list) open the shares side by side, and no test is lost or repeated."""
+    items = list(range(103))
+    dealt = deal_to_shares(items, 4)
+    assert sorted(dealt) == items
+    sizes, left = [], len(items)
+    for remaining in (4, 3, 2, 1):  # xdist's worksteal: what is left over the workers left
+        sizes.append(left // remaining)
+        left -= sizes[-1]
+    starts = [sum(sizes[:i]) for i in range(4)]
+    assert [dealt[start] for start in starts] == [0, 1, 2, 3]
+    assert [dealt[start + 1] for start in starts] == [4, 5, 6, 7]
+    assert deal_to_shares(items, 1) == items and deal_to_shares([], 4) == []

@@ -59,6 +59,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--faults", type=_names, help="comma list of faults (default: the whole catalog)")
     parser.add_argument("--variations", type=_names, help="comma list of variations (default: all)")
     parser.add_argument("--no-variations", action="store_true", help="run no variation")
+    parser.add_argument(
+        "--no-faults",
+        action="store_true",
+        help="run no fault: the variations' false-alarm sweep alone (no clean run with --quick, whose "
+        "variations run combined: a failure there is a false alarm)",
+    )
     parser.add_argument("--jobs", type=_jobs, default=2, help="suite runs in parallel (default 2)")
     parser.add_argument(
         "--quick",
@@ -136,11 +142,9 @@ def run(args: argparse.Namespace) -> int:
     except PlanError as exc:
         print(f"sophon-conformance mutants: {exc}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
-    if args.baseline_only and args.baseline_tool is None:
-        print("sophon-conformance mutants: --baseline-only needs --baseline-tool", file=sys.stderr)
-        return ExitCode.USAGE_ERROR
-    if args.baseline_examples is not None and args.baseline_examples < 1:
-        print("sophon-conformance mutants: --baseline-examples must be at least 1", file=sys.stderr)
+    problem = _usage_problem(args)
+    if problem:
+        print(f"sophon-conformance mutants: {problem}", file=sys.stderr)
         return ExitCode.USAGE_ERROR
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + ("-quick" if args.quick else "")
     run_id += "".join(f"-{mode}" for mode in modes if mode != "control")
@@ -191,9 +195,24 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK if ok else ExitCode.CHECKS_FAILED
 
 
+def _usage_problem(args: argparse.Namespace) -> str:
+    """What is wrong with a combination of options ("" when nothing is)."""
+    if args.no_faults and args.faults is not None:
+        return "--no-faults with --faults: which?"
+    if args.no_faults and args.no_variations:
+        return "--no-faults with --no-variations: nothing to run"
+    if args.baseline_only and args.baseline_tool is None:
+        return "--baseline-only needs --baseline-tool"
+    if args.baseline_examples is not None and args.baseline_examples < 1:
+        return "--baseline-examples must be at least 1"
+    return ""
+
+
 def _faults_by_mode(args: argparse.Namespace, modes: list[str]) -> dict[str, list[str] | None]:
     """Each mode's faults: the named ones; quick: the catalog's quick faults (blind: one per area of those
     observable without a control plane); else None (every fault)."""
+    if args.no_faults:
+        return {mode: [] for mode in modes}
     if args.faults is not None or not args.quick:
         return dict.fromkeys(modes, args.faults)
     from conformance.mutants.fault_catalog import load_catalog
@@ -216,7 +235,9 @@ def _argv_shown(args: argparse.Namespace) -> list[str]:
         shown += ["--modes", ",".join(args.modes)]
     if args.narrow:
         shown.append("--narrow")
-    if args.faults:
+    if args.no_faults:
+        shown.append("--no-faults")
+    elif args.faults:
         shown += ["--faults", ",".join(args.faults)]
     if args.no_variations:
         shown.append("--no-variations")

@@ -128,7 +128,9 @@ def build_plan(
     combined = quick and variations is None
     if combined:
         mutants = _combine_variations(catalog, mutants)
-    cleans = [_clean(STRICT, [m for m in mutants if m.profile == STRICT], quick, mode)]
+    strict = [m for m in mutants if m.profile == STRICT]
+    # The strict clean run is the faults' reference; a plan of variations alone needs none.
+    cleans = [_clean(STRICT, strict, quick, mode)] if strict or not mutants else []
     # A lenient clean run only tells a false alarm from a lenient failure of the clean box; either fails the
     # matrix, so quick plans whose variations run combined leave it out (a failure there is a false alarm).
     if any(m.kind == VARIATION for m in mutants) and not combined:

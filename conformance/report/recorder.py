@@ -56,6 +56,8 @@ def failure_category(exc: BaseException, when: str, findings: list[Finding]) -> 
     and a failed check of schemathesis's own (a deviation whose requirement no finding names).
     """
     category = classify_exception(exc, when)
+    if findings and category == FindingCategory.HARNESS:  # a wrapper (Hypothesis's FlakyFailure: the box
+        return _inner_category(exc) or category  # answered the same question two ways) around box findings
     if findings or category == FindingCategory.TRANSPORT:
         return category
     for raised in _raised(exc):
@@ -64,6 +66,15 @@ def failure_category(exc: BaseException, when: str, findings: list[Finding]) -> 
         if isinstance(raised, AssertionError) and type(raised).__module__.startswith(SCHEMATHESIS_MODULE):
             return FindingCategory.SEMANTIC
     return FindingCategory.HARNESS
+
+
+def _inner_category(exc: BaseException) -> FindingCategory | None:
+    """The first category other than harness that an exception wrapped in `exc` declares."""
+    for raised in _raised(exc):
+        declared = _declared_category(raised)
+        if declared is not None and declared != FindingCategory.HARNESS:
+            return declared
+    return None
 
 
 def _declared_category(exc: BaseException) -> FindingCategory | None:

@@ -104,26 +104,20 @@ def test_quick_plan_runs_the_areas_the_push_variations_bend() -> None:
     assert not covered or {"PS-*", "WS-*", "UP-*", "V2Q-*"} <= covered  # the query variations get their tests
 
 
-def test_lenient_query_tests_pass_with_every_variation_on() -> None:
-    """No query test raises a false alarm under `lenient` with the query variations on at once.
-
-    They bend different fields, so one run shows what several would; `mutants --variations NAME` isolates one.
-    """
-    outcome = run_suite(QUERY_TESTS, QUERY_VARIATIONS, run_args=LENIENT)
-    assert outcome.exit_code == 0, outcome.describe()
-    assert not outcome.failed_tests and len(outcome.passed) >= 60, outcome.describe()
+def test_the_quick_control_sweep_runs_every_query_and_push_variation_over_the_whole_suite() -> None:
+    """No query, search, push or upload test raises a false alarm under `lenient` with the query and push-side
+    variations on: tests/mutants/test_mutants_quick.py's control case judges it (and fails on any failure),
+    its combined runs switching each of them on over the whole suite. This pins that plan, so CI makes that
+    judgement once; `mutants --variations NAME` isolates one variation."""
+    combined = [m for m in build_plan([], None, quick=True) if m.kind == VARIATION]
+    whole_suite = {name for m in combined if not m.selection and m.profile == "lenient" for name in m.faults}
+    assert set(QUERY_VARIATIONS) | set(PUSH_VARIATIONS) <= whole_suite, sorted(whole_suite)
 
 
 def test_lenient_profile_accepts_the_filters_in_seconds() -> None:
     """Under `lenient`, a box reading v2 filters in seconds (E01) passes every query test (it is probed)."""
     outcome = run_suite(QUERY_MODULES, ["var-e01-filters-in-seconds"], run_args=LENIENT)
     assert outcome.exit_code == 0, outcome.describe()
-
-
-def test_lenient_passes_with_every_push_variation() -> None:
-    outcome = run_suite(BENT, PUSH_VARIATIONS, run_args=LENIENT)
-    assert outcome.exit_code == 0, outcome.describe()
-    assert not outcome.failed_tests and len(outcome.passed) >= 30, outcome.describe()
 
 
 def _shows(outcome: SuiteOutcome, variation: Fault) -> bool:

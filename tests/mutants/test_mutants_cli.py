@@ -27,6 +27,8 @@ def test_list_shows_faults_and_variations(capsys: pytest.CaptureFixture[str]) ->
         (["--faults", "var-keys-reversed"], "wrong group"),
         (["--variations", "v2-page-one-based"], "wrong group"),
         (["--faults", "v2-page-one-based", "--baseline-examples", "0"], "--baseline-examples"),
+        (["--no-faults", "--faults", "v2-page-one-based"], "--no-faults with --faults"),
+        (["--no-faults", "--no-variations"], "nothing to run"),
     ],
 )
 def test_bad_names_are_a_usage_error(

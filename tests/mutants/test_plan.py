@@ -56,7 +56,13 @@ def test_unknown_or_misplaced_names_are_refused() -> None:
 
 def test_named_variations_run_one_by_one_even_when_quick() -> None:
     plan = build_plan([], ["var-keys-reversed", "var-extra-fields"], quick=True)
-    assert [m.name for m in plan] == ["clean", "clean-lenient", "var-keys-reversed", "var-extra-fields"]
+    # no fault: no strict clean run (the faults' reference); the lenient one tells a variation's failure apart
+    assert [m.name for m in plan] == ["clean-lenient", "var-keys-reversed", "var-extra-fields"]
+
+
+def test_a_quick_plan_of_variations_alone_is_the_combined_sweep_without_clean_runs() -> None:
+    plan = build_plan([], None, quick=True)
+    assert plan and all(m.kind == "variation" and m.smoke and not m.selection for m in plan)
 
 
 def test_blind_plan_marks_the_faults_a_site_box_cannot_show() -> None:

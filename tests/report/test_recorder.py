@@ -6,11 +6,12 @@ import io
 from pathlib import Path
 
 import pytest
+from hypothesis.errors import FlakyFailure
 
 from conformance.checks.findings import Finding, FindingCategory
 from conformance.clients.failures import ConformanceFailure
 from conformance.report.progress import ProgressReporter
-from conformance.report.recorder import carried_findings, classify_exception
+from conformance.report.recorder import carried_findings, classify_exception, failure_category
 from conformance.report.records import Outcome, read_records
 
 pytest_plugins = ["pytester"]
@@ -160,3 +161,15 @@ def test_progress_reporter_counts_a_test_failing_in_two_phases_once() -> None:
 )
 def test_classify_exception(exc: BaseException, when: str, category: FindingCategory) -> None:
     assert classify_exception(exc, when) is category
+
+
+def test_a_flaky_box_answer_with_a_finding_is_a_box_failure_not_a_harness_error() -> None:
+    """Hypothesis wraps a failure it cannot reproduce (the box answered the same query two ways) in a
+    FlakyFailure group: the finding inside makes it a failure about the box, in the finding's category."""
+    inner = ConformanceFailure("t", [Finding("semantic", "page 1 differs", ("V2Q-PAGE-004",))])
+    flaky = FlakyFailure("Failed on the first call but did not on a subsequent one", [inner])
+    assert failure_category(flaky, "call", carried_findings(flaky)) is FindingCategory.SEMANTIC
+    crash = FlakyFailure("unreliable", [KeyError("x")])
+    assert failure_category(crash, "call", carried_findings(crash)) is FindingCategory.HARNESS
+    recast = ConformanceFailure.of("receiver unreachable", category=FindingCategory.HARNESS)
+    assert failure_category(recast, "call", [Finding("harness", "m", ())]) is FindingCategory.HARNESS
