@@ -3,7 +3,8 @@
 WAL with synchronous=FULL: a commit that returned is on disk, so an event the control plane
 acknowledged survives `kill -9` (NORMAL in WAL mode may lose the last commits on power loss and
 is not what the "acknowledged means durable" rule promises). One connection per thread; writes
-serialise on one lock.
+serialise on one lock. A query reads its count and its rows in one snapshot, so events recorded
+meanwhile (live recognitions) never push a match out of an answer sized by a count taken before them.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._conn_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()  # a commit and its count change vs. a snapshot's start
+        self._pending_count_change = 0  # applied with the commit of the running write
         self._closed = False
         self._generation = 0
         conn = self._conn()
@@ -102,11 +105,27 @@ class Store:
         with self._write_lock:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
+            self._pending_count_change = 0
             try:
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            with self._snapshot_lock:
+                conn.execute("COMMIT")
+                self._event_count += self._pending_count_change
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[tuple[sqlite3.Connection, int]]:
+        """A read transaction and the event count of exactly what it sees."""
+        conn = self._conn()
+        with self._snapshot_lock:
+            conn.execute("BEGIN DEFERRED")
+            conn.execute("SELECT 1 FROM events LIMIT 1").fetchall()  # WAL: the snapshot starts at a read
+            count = self._event_count
+        try:
+            yield conn, count
+        finally:
             conn.execute("COMMIT")
 
     def close(self) -> None:
@@ -153,11 +172,10 @@ class Store:
                 cursor = conn.executemany(sql, [event_params(r) for r in records])
             except sqlite3.IntegrityError:
                 raise DuplicateEventError(self._first_existing(conn, ids)) from None
-            inserted = cursor.rowcount
+            self._pending_count_change = cursor.rowcount
             self._next_seq = max(
                 self._next_seq, int(conn.execute("SELECT MAX(id) FROM events").fetchone()[0]) + 1
             )
-        self._event_count += inserted
         return ids
 
     def _first_existing(self, conn: sqlite3.Connection, ids: Sequence[str]) -> str:
@@ -177,15 +195,18 @@ class Store:
 
     def count(self, filters: EventFilters) -> int:
         """How many events match, before top_k."""
-        if not filters.restricts_rows:
-            return self._event_count
-        where, params = where_clause(filters)
-        return int(self._conn().execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])
+        with self._snapshot() as (conn, stored):
+            return _count(conn, stored, filters)
 
     def query(self, filters: EventFilters, page: PageRequest) -> tuple[list[EventRecord], int]:
         """One page of matches, newest first (ties: event_id descending unless asked otherwise) and the total
-        (capped by top_k)."""
-        matches = self.count(filters)
+        (capped by top_k), all read in one snapshot."""
+        with self._snapshot() as (conn, stored):
+            return self._query(conn, _count(conn, stored, filters), filters, page)
+
+    def _query(
+        self, conn: sqlite3.Connection, matches: int, filters: EventFilters, page: PageRequest
+    ) -> tuple[list[EventRecord], int]:
         total = matches if filters.top_k is None else min(matches, filters.top_k)
         offset, limit = page.offset, min(page.limit, max(0, total - page.offset))
         if limit <= 0 or offset >= total:
@@ -201,7 +222,7 @@ class Store:
             order, reverse, skip = f"ts_ms DESC, event_id {tie}", False, offset
         rowids = [
             r[0]
-            for r in self._conn().execute(
+            for r in conn.execute(
                 f"SELECT id FROM events WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
                 [*params, limit, skip],
             )
@@ -380,7 +401,7 @@ class Store:
         with self._write() as conn:
             for table in ("upload_queue", "events", "faces", "devices", "identities", "settings"):
                 conn.execute(f"DELETE FROM {table}")
-        self._event_count = 0
+            self._pending_count_change = -self._event_count
         self._generation += 1
 
     def stats(self) -> dict[str, int]:
@@ -392,3 +413,11 @@ class Store:
             "identities": int(conn.execute("SELECT COUNT(*) FROM identities").fetchone()[0]),
             **{f"uploads_{k}": v for k, v in self.upload_counts().items()},
         }
+
+
+def _count(conn: sqlite3.Connection, stored: int, filters: EventFilters) -> int:
+    """Matches in the connection's snapshot; `stored` (that snapshot's event count) when nothing filters."""
+    if not filters.restricts_rows:
+        return stored
+    where, params = where_clause(filters)
+    return int(conn.execute(f"SELECT COUNT(*) FROM events WHERE {where}", params).fetchone()[0])
