@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 
 from conformance.cli.main import SUBCOMMANDS, build_parser
+from conformance.cli.run_cmd import HYPOTHESIS_PROFILES
+from conformance.suite.hypothesis_profiles import PROFILES
 from tests.conftest import deal_to_shares
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,3 +70,7 @@ def test_each_xdist_worker_starts_its_share_with_its_turn_of_the_longest_tests()
     assert [dealt[start] for start in starts] == [0, 1, 2, 3]
     assert [dealt[start + 1] for start in starts] == [4, 5, 6, 7]
     assert deal_to_shares(items, 1) == items and deal_to_shares([], 4) == []
+
+
+def test_the_cli_offers_every_hypothesis_profile_the_suite_registers() -> None:
+    assert HYPOTHESIS_PROFILES == PROFILES

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conformance.cli.run_cmd import HYPOTHESIS_PROFILES
 from conformance.exit_codes import ExitCode
 from conformance.paths import REPORTS_DIR
 
@@ -107,7 +108,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         help="run nothing: judge the runs an earlier matrix of the same plan finished in DIR (its output "
         "folder) with the current catalog; runs it did not finish are rows not-run",
     )
-    parser.add_argument("--hypothesis-profile", choices=("gate", "deep", "smoke"), default="gate")
+    parser.add_argument("--hypothesis-profile", choices=HYPOTHESIS_PROFILES, default="gate")
     parser.add_argument("--list", action="store_true", help="list the faults and variations and exit")
     parser.add_argument("--reports-dir", type=Path, default=REPORTS_DIR, help="reports/mutants/ goes here")
 

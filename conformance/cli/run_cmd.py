@@ -31,6 +31,8 @@ INTERRUPT_GRACE_S = 30.0  # time pytest gets after a forwarded Ctrl-C to restore
 PYTEST_INTERRUPTED = 2
 # Workers of a run against a box (docs/site-figures.md, "Workers"): its tests mostly wait on the box (live
 # pushes, uploads), so more workers than cores pays; the tests that share its uploads go to one of them.
+# as conformance.suite.hypothesis_profiles.PROFILES (not imported: the CLI starts without Hypothesis)
+HYPOTHESIS_PROFILES = ("gate", "deep", "smoke")
 BOX_WORKERS = "2"
 
 
@@ -80,7 +82,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--live-wait", type=float, help="seconds to wait for live recognitions (default 60)")
     parser.add_argument("--search-photos", type=Path, help="folder of face photos for picture search")
     parser.add_argument("--interactive", action="store_true", help="ask the operator for a recognition")
-    parser.add_argument("--hypothesis-profile", choices=("gate", "deep", "smoke"), default="gate")
+    parser.add_argument("--hypothesis-profile", choices=HYPOTHESIS_PROFILES, default="gate")
     parser.add_argument(
         "-n",
         "--workers",

@@ -1,7 +1,9 @@
 """Kill tests of the conforming variations (conformance/emulator/faults/variations.py): under `lenient` the
-suite passes with them on (no false alarm); under `strict` each variation with a `caught_by` fails that
-selection with its implied fault's requirement and the bent field in the failure; the readings that break
-nothing (tie order, binary frames) pass under strict too. The shared clean run passes under lenient.
+suite passes with them on (no false alarm: the whole-suite runs of tests/mutants/test_mutants_quick.py's
+control case judge it, and a test here pins that they switch every variation on); under `strict` each
+variation with a `caught_by` fails that selection with its implied fault's requirement and the bent field
+in the failure; the readings that break nothing (tie order, binary frames) pass under strict too. The
+shared clean run passes under lenient.
 
 Every case runs `sophon-conformance run` in a child process against a fresh emulator (see catalog_kills.py).
 """
