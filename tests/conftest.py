@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TypeVar
 
@@ -82,22 +83,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=rank)
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
     if workers > 1:
-        items[:] = deal_to_shares(items, workers)
+        items[:] = deal_to_shares(items, workers, shared_fixture_group)
 
 
-def deal_to_shares(items: list[T], workers: int) -> list[T]:
+def deal_to_shares(items: list[T], workers: int, group_of: Callable[[T], Hashable] | None = None) -> list[T]:
     """`items` (longest first) reordered so that xdist's work stealing, which hands each worker one contiguous
-    share at the start (share i: what is left over the workers left), gives every worker the i-th, (i+W)-th …
-    longest tests first: the long tests run side by side instead of queued on the first worker."""
+    share at the start (share i: what is left over the workers left), gives every worker its turn of the
+    longest tests first, side by side; consecutive items of one `group_of` key (tests that share a module
+    fixture) go to one share together while it has room, so the fixture is built once, not once per worker."""
     sizes: list[int] = []
     left = len(items)
     for remaining in range(workers, 0, -1):
         sizes.append(left // remaining)
         left -= sizes[-1]
+    groups: list[list[T]] = []
+    last: object = object()
+    for item in items:
+        key = object() if group_of is None else group_of(item)
+        if groups and key == last:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        last = key
     shares: list[list[T]] = [[] for _ in sizes]
-    dealt = iter(items)
-    for round_ in range(max(sizes, default=0)):
-        for share, size in zip(shares, sizes, strict=True):
-            if round_ < size:
-                share.append(next(dealt))
+    for group in groups:
+        rest = group
+        while rest:  # to the share dealt the fewest so far (leftmost on a tie): round-robin for single tests
+            open_shares = [i for i, share in enumerate(shares) if len(share) < sizes[i]]
+            index = min(open_shares, key=lambda i: len(shares[i]))
+            room = sizes[index] - len(shares[index])
+            shares[index] += rest[:room]
+            rest = rest[room:]
     return [item for share in shares for item in share]
+
+
+WIDER_THAN_A_TEST = ("module", "class", "package")
+
+
+def shared_fixture_group(item: pytest.Item) -> Hashable:
+    """Neighbouring tests of a module that use module- or class-scoped fixtures form one group."""
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info is not None else ()
+    shares_a_fixture = any(defs and defs[-1].scope in WIDER_THAN_A_TEST for defs in definitions)
+    return str(item.path) if shares_a_fixture else item.nodeid

@@ -72,5 +72,20 @@ def test_each_xdist_worker_starts_its_share_with_its_turn_of_the_longest_tests()
     assert deal_to_shares(items, 1) == items and deal_to_shares([], 4) == []
 
 
+def test_tests_sharing_a_module_fixture_are_dealt_to_one_worker() -> None:
+    """A module fixture is built once per worker that runs its tests: dealt apart (as single tests are), the
+    two tests of the busy query-area run built that 130 s run twice; grouped, they open one share together."""
+    items = [("area", 0), ("area", 1), ("quick", 0), ("quick", 1), *(("short", n) for n in range(96))]
+
+    def group_of(item: tuple[str, int]) -> object:
+        return item[0] if item[0] == "area" else item
+
+    dealt = deal_to_shares(items, 4, group_of)
+    assert sorted(dealt) == sorted(items)
+    starts = [0, 25, 50, 75]  # four shares of 25
+    assert dealt[0:2] == [("area", 0), ("area", 1)]
+    assert [dealt[start] for start in starts[1:]] == [("quick", 0), ("quick", 1), ("short", 0)]
+
+
 def test_the_cli_offers_every_hypothesis_profile_the_suite_registers() -> None:
     assert HYPOTHESIS_PROFILES == PROFILES

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -67,6 +68,9 @@ def warm_up() -> None:
     run_cmd.PYTEST_LAUNCHER = fork_pytest
     if threading.active_count() != 1:
         raise RuntimeError(f"{threading.active_count()} threads after warm-up: forking is unsafe")
+    # the warm heap never becomes garbage: frozen, no child's collection (pytest's last ones too) walks it
+    gc.collect()
+    gc.freeze()
 
 
 class ForkedChild:

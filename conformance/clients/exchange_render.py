@@ -83,7 +83,28 @@ def _indent(text: str) -> list[str]:
     return [f"{INDENT}{line}" if line else "" for line in text.splitlines()]
 
 
+def _json_document(body: bytes, content_type: str | None) -> object | None:
+    """The decoded JSON object or array of a body that preview_body would pretty-print; None otherwise."""
+    if (content_type or "").split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded":
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.lstrip()[:1] not in {"{", "["}:
+        return None
+    try:
+        parsed: object = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return parsed
+
+
 def _body_text(body: bytes | None, content_type: str | None, budget: RenderBudget) -> str:
+    # a JSON body is decoded once (redact_body then preview_body would decode it twice): same text
+    document = _json_document(body, content_type) if body else None
+    if document is not None:
+        return preview_json(redact_json(document), budget.body_chars)
     return preview_body(redact_body(body, content_type) if body else body, content_type, budget.body_chars)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ _INLINE_SECRET = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # the same few dozen field names, in every body of every run
 def is_sensitive_key(name: str) -> bool:
     """True for field, header or parameter names that carry credentials."""
     return name.lower() in _SENSITIVE_HEADERS or bool(_SENSITIVE_KEY.search(name))

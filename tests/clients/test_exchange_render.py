@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from conformance.clients.body_preview import abbreviate
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.clients.body_preview import abbreviate, preview_body
 from conformance.clients.exchange import (
     HttpExchange,
     HttpRequestRecord,
@@ -18,12 +21,14 @@ from conformance.clients.exchange import (
 from conformance.clients.exchange_render import (
     ALLURE,
     TERMINAL,
+    _body_text,
     evidence_parts,
     frame_summary,
     render_transcript,
     render_upload,
     upload_payload_text,
 )
+from conformance.clients.redact import redact_body
 
 HEAD_FRAMES, TAIL_FRAMES = ALLURE.head_frames, ALLURE.tail_frames
 
@@ -148,3 +153,30 @@ def test_a_transport_error_replaces_the_response_part() -> None:
     exchange = HttpExchange(HttpRequestRecord("GET", "http://h/x"), None, error="connection refused")
     parts = evidence_parts(exchange, ALLURE)
     assert [(p.name, p.text) for p in parts][1] == ("response", "Transport error: connection refused")
+
+
+_KEYS = st.sampled_from(["a", "password", "token", "pic", "x"]) | st.text(max_size=5)
+_CONTENT_TYPES = [None, "application/json", "application/x-www-form-urlencoded", "text/plain"]
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(
+    body=st.one_of(
+        _JSON_VALUES.map(lambda value: json.dumps(value, ensure_ascii=False).encode("utf-8")),
+        st.binary(max_size=40),
+        st.text(max_size=40).map(lambda text: text.encode("utf-8")),
+    ),
+    content_type=st.sampled_from(_CONTENT_TYPES),
+    limit=st.sampled_from([30, 40_000]),
+)
+def test_body_text_decodes_json_once_and_shows_what_redact_then_preview_showed(
+    body: bytes, content_type: str | None, limit: int
+) -> None:
+    """The one-decode path for JSON bodies must print exactly what redacting then previewing printed."""
+    budget = replace(ALLURE, body_chars=limit)
+    expected = preview_body(redact_body(body, content_type) if body else body, content_type, limit)
+    assert _body_text(body, content_type, budget) == expected
