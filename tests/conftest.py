@@ -33,12 +33,6 @@ LONGEST_FIRST = (
     "tests/suite/test_interrupt_restores.py",
     "tests/suite/test_evidence_ws_upload.py",
     "tests/emulator/test_faces.py",
-    "tests/suite/test_run_workers_site.py",
-    "tests/mutants/test_baseline.py",
-    "tests/suite/test_upload_redirect.py",
-    "tests/suite/test_suite_plugin.py",
-    "tests/report/test_report_e2e.py",
-    "tests/target/test_init_command.py",
 )
 WORKERS_PER_CORE = 2  # `-n auto`: the long tests mostly wait, so two workers keep a core busy (docs/ci.md)
 T = TypeVar("T")
