@@ -3,7 +3,8 @@
 All serve the README's command (`pytest -n auto`) on 2 cores (docs/ci.md): `-n auto` starts two workers per
 core, because most of the long tests wait (on live recognitions, uploads and child runs) rather than compute;
 identical child runs of the suite against fresh emulators are made once per session, whichever xdist worker
-asks first; the tests that run child processes start first, dealt round-robin to the workers; and `-n`
+asks first; every process the session starts reads compiled modules from one bytecode cache outside the
+checkout; the tests that run child processes start first, dealt round-robin to the workers; and `-n`
 without a `--dist` of the caller's schedules by work stealing (a worker that runs dry takes the back half of
 another's queue), so the workers end together instead of one finishing a queue of long tests alone.
 """
@@ -19,6 +20,7 @@ from typing import TypeVar
 
 import pytest
 
+from conformance.mutants.child_run import share_bytecode_cache
 from conformance.mutants.shared_runs import SHARED_RUNS_ENV
 from conformance.mutants.warm_launch import WARM_LAUNCHER_ENV
 
@@ -45,13 +47,16 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The controlling process makes the session's folder of shared runs (xdist workers inherit it) and
-    picks work stealing for `-n` when the command line names no distribution mode."""
+    """The controlling process makes the session's folder of shared runs and shares the bytecode cache (the
+    processes it starts inherit both), and picks work stealing for `-n` when the command line names none."""
     if hasattr(config, "workerinput"):
         return
     chosen = any(arg.startswith(("--dist", "-d")) for arg in config.invocation_params.args)
     if getattr(config.option, "dist", "no") == "load" and not chosen:
         config.option.dist = "worksteal"
+    # every process the session starts (xdist workers, the `run`s and pytests that tests start themselves)
+    # loads compiled and assertion-rewritten modules from the child runs' cache instead of rebuilding them
+    share_bytecode_cache(os.environ)
     # child runs fork from a warm process (tests/warm_launcher.py); SOPHON_WARM_LAUNCHER= (empty) turns it off
     os.environ.setdefault(WARM_LAUNCHER_ENV, str(Path(__file__).with_name("warm_launcher.py")))
     if os.environ.get(SHARED_RUNS_ENV):

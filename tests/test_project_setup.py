@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -89,3 +91,11 @@ def test_tests_sharing_a_module_fixture_are_dealt_to_one_worker() -> None:
 
 def test_the_cli_offers_every_hypothesis_profile_the_suite_registers() -> None:
     assert HYPOTHESIS_PROFILES == PROFILES
+
+
+def test_processes_the_session_starts_share_one_bytecode_cache_outside_the_checkout() -> None:
+    probe = "import sys; print(sys.dont_write_bytecode); print(sys.pycache_prefix)"
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    dont_write, prefix = shown.stdout.splitlines()
+    assert dont_write == "False"
+    assert prefix not in ("", "None") and not Path(prefix).resolve().is_relative_to(ROOT)

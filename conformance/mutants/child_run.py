@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import IO, Any
@@ -197,11 +197,16 @@ def child_argv(spec: ChildRunSpec, reports_dir: Path) -> list[str]:
     return argv + list(spec.pytest_args)
 
 
+def share_bytecode_cache(env: MutableMapping[str, str]) -> None:
+    """Point `env` at the shared bytecode cache (outside the checkout), so its processes skip recompiling."""
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault(PYCACHE_ENV, str(PYCACHE_DIR))
+
+
 def child_env() -> dict[str, str]:
     """This process's environment with a shared bytecode cache, so child processes skip recompiling."""
     env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.setdefault(PYCACHE_ENV, str(PYCACHE_DIR))
+    share_bytecode_cache(env)
     return env
 
 
