@@ -236,7 +236,6 @@ def test_suite_and_box_layers_stay_apart() -> None:
             assert "cli" not in rule.layers and not rule.everything, layer
 
 
-
 def layers_in_a_cycle(rules: dict[str, Rule]) -> list[str]:
     """Layers that can reach themselves by following may-import (cli, which may import all, is left out)."""
 

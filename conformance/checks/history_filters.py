@@ -131,9 +131,7 @@ def _unknowable(filters: Mapping[str, Any], event: HistoryEvent) -> bool:
 
 def _field_verdict(query: HistoryQuery, event: HistoryEvent) -> Verdict:
     """The non-time filters, by the filter oracle's predicates; a name whose case decides it is unknown."""
-    fields = {
-        k: v for k, v in query.filters.items() if k not in TIME_KEYS and k not in NOT_PREDICATES
-    }
+    fields = {k: v for k, v in query.filters.items() if k not in TIME_KEYS and k not in NOT_PREDICATES}
     if not fields:
         return "match"
     if _unknowable(fields, event):

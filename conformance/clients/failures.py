@@ -135,9 +135,7 @@ def fail(
     if unanswered and category.judges_box:
         category = FindingCategory.TRANSPORT
         detail = "\n".join(part for part in (f"no answer: {unanswered[0].error}", detail) if part)
-    raise ConformanceFailure.of(
-        title, requirement_ids, detail=detail, category=category, exchanges=exchanges
-    )
+    raise ConformanceFailure.of(title, requirement_ids, detail=detail, category=category, exchanges=exchanges)
 
 
 def fail_unless(

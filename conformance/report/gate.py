@@ -123,9 +123,7 @@ def compare(
     waivers = waivers or {}
     old, new = _rows(baseline), _rows(current)
     result = GateResult(
-        coverage=coverage_of(
-            old, new, minimum_share=min_must_exercised, against_baseline=against_baseline
-        )
+        coverage=coverage_of(old, new, minimum_share=min_must_exercised, against_baseline=against_baseline)
     )
     for requirement_id in [*new, *(rid for rid in old if rid not in new)]:
         row = new.get(requirement_id) or old[requirement_id]

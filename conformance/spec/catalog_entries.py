@@ -44,7 +44,6 @@ class SourceRef:
         return f"sources/{self.file}:{self.line}"
 
 
-
 @cache
 def _source_lines(file: str) -> tuple[str, ...] | None:
     path = SOURCES_DIR / file

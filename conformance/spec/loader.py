@@ -11,6 +11,7 @@ import yaml
 #: libyaml's parser when PyYAML was built with it (several times faster), the pure-Python one otherwise.
 SAFE_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
+
 class SpecFileError(Exception):
     """A spec, scenario or config file that cannot be read; the message names the file and the line."""
 

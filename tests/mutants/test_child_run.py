@@ -26,11 +26,23 @@ from conformance.mutants.child_run import (
 PAGE = "conformance/suite/interfaces/query/test_query_paging.py::test_page_zero[v2]"
 CRASH = "conformance/suite/interfaces/query/test_query_paging.py::test_crash"
 RECORDS = [
-    {"nodeid": PAGE, "outcome": "failed", "requirement_ids": ["V2Q-PAGE-003", "V2Q-PAGE-004"],
-     "category": "semantic", "failure_text": "cut", "findings": 1,
-     "finding_requirement_ids": ["V2Q-PAGE-003"]},
-    {"nodeid": CRASH, "outcome": "error", "requirement_ids": ["V2Q-PAGE-005"], "category": "harness",
-     "failure_text": "KeyError: 'events'", "findings": 0},
+    {
+        "nodeid": PAGE,
+        "outcome": "failed",
+        "requirement_ids": ["V2Q-PAGE-003", "V2Q-PAGE-004"],
+        "category": "semantic",
+        "failure_text": "cut",
+        "findings": 1,
+        "finding_requirement_ids": ["V2Q-PAGE-003"],
+    },
+    {
+        "nodeid": CRASH,
+        "outcome": "error",
+        "requirement_ids": ["V2Q-PAGE-005"],
+        "category": "harness",
+        "failure_text": "KeyError: 'events'",
+        "findings": 0,
+    },
     {"nodeid": "x.py::test_ok", "outcome": "passed", "requirement_ids": ["V2Q-PAGE-001"]},
     {"nodeid": "x.py::test_skip", "outcome": "skipped", "skip_reason": "no control plane"},
     {"nodeid": "x.py::test_xfail", "outcome": "xfailed"},

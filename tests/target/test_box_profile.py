@@ -39,7 +39,10 @@ def test_a_full_profile_loads(tmp_path: Path) -> None:
     assert profile.interfaces == ("v2_events", "v1_events", "devices", "history_event_url")
     assert profile.devices == ("dev-1",) and profile.live_wait_s == 30.0
     assert profile.search_photos == (tmp_path / "photos").resolve()
-    assert (profile.receiver_bind, profile.receiver_advertise_url) == ("0.0.0.0:9528", "http://192.168.1.19:9528")
+    assert (profile.receiver_bind, profile.receiver_advertise_url) == (
+        "0.0.0.0:9528",
+        "http://192.168.1.19:9528",
+    )
     assert profile.credentials({"SOPHON_PASSWORD": "s3cret"}) == ("admin", "s3cret")
 
 
@@ -70,7 +73,7 @@ def test_credentials_named_but_unset_are_refused(tmp_path: Path) -> None:
         ("live_wait_s = nan", "live_wait_s must be 0 or more"),
         ('search_photo = "photos"', "unknown key search_photo"),
         ('search_photos = "nowhere"', "search_photos 'nowhere' is not a folder"),
-        ('[receiver]\nport = 9528', "unknown key receiver.port"),
+        ("[receiver]\nport = 9528", "unknown key receiver.port"),
         ('credentials = "admin"', "credentials must be a table"),
         ('[credentials]\nusername = "a"\nusername_env = "U"', "not both"),
         ('[credentials]\npassword_env = "hunter 2"', "must name an environment variable"),

@@ -65,8 +65,19 @@ def test_profile_keys_reach_the_session(
         )
         from_profile = pytester.runpytest("--box-profile", str(profile), "-s")
         overridden = pytester.runpytest(
-            "--box-profile", str(profile), "-s", "--live-wait", "0", "--interfaces", "v1_events",
-            "--device", "dev-1", "--username", "admin", "--password", "admin",
+            "--box-profile",
+            str(profile),
+            "-s",
+            "--live-wait",
+            "0",
+            "--interfaces",
+            "v1_events",
+            "--device",
+            "dev-1",
+            "--username",
+            "admin",
+            "--password",
+            "admin",
         )
     from_profile.assert_outcomes(passed=1)
     photos = (tmp_path / "photos").resolve()
