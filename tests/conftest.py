@@ -126,7 +126,7 @@ WIDER_THAN_A_TEST = ("module", "class", "package")
 
 
 def shared_fixture_group(item: pytest.Item) -> Hashable:
-    """Neighbouring tests of a module that use module- or class-scoped fixtures form one group."""
+    """Neighbouring tests of a module that use module-, class- or package-scoped fixtures form one group."""
     info = getattr(item, "_fixtureinfo", None)
     definitions = info.name2fixturedefs.values() if info is not None else ()
     shares_a_fixture = any(defs and defs[-1].scope in WIDER_THAN_A_TEST for defs in definitions)

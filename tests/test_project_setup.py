@@ -94,6 +94,7 @@ def test_the_cli_offers_every_hypothesis_profile_the_suite_registers() -> None:
 
 
 def test_processes_the_session_starts_share_one_bytecode_cache_outside_the_checkout() -> None:
+    """Without it every worker and every `run` a test starts recompiles and re-rewrites all it imports."""
     probe = "import sys; print(sys.dont_write_bytecode); print(sys.pycache_prefix)"
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     dont_write, prefix = shown.stdout.splitlines()

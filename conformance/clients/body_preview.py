@@ -55,10 +55,16 @@ def preview_body(body: bytes | None, content_type: str | None, limit: int = MAX_
         return describe_bytes(body, content_type)
     if "\x00" in text:
         return describe_bytes(body, content_type)
-    stripped = text.lstrip()
-    if stripped[:1] in {"{", "["}:
-        try:
-            return preview_json(json.loads(text), limit)
-        except (ValueError, RecursionError):
-            pass
-    return _clip(text, limit)
+    document = json_document(text)
+    return _clip(text, limit) if document is None else preview_json(document, limit)
+
+
+def json_document(text: str) -> object | None:
+    """The JSON object or array `text` holds, which a preview pretty-prints; None for any other text."""
+    if text.lstrip()[:1] not in {"{", "["}:
+        return None
+    try:
+        parsed: object = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return parsed

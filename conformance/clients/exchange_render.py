@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from conformance.clients.body_preview import abbreviate, preview_body, preview_json
+from conformance.clients.body_preview import abbreviate, json_document, preview_body, preview_json
 from conformance.clients.curl import render_curl
 from conformance.clients.exchange import (
     Exchange,
@@ -88,16 +88,9 @@ def _json_document(body: bytes, content_type: str | None) -> object | None:
     if (content_type or "").split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded":
         return None
     try:
-        text = body.decode("utf-8")
+        return json_document(body.decode("utf-8"))
     except UnicodeDecodeError:
         return None
-    if text.lstrip()[:1] not in {"{", "["}:
-        return None
-    try:
-        parsed: object = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return parsed
 
 
 def _body_text(body: bytes | None, content_type: str | None, budget: RenderBudget) -> str:
